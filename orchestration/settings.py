@@ -1,0 +1,56 @@
+"""The root settings object: defaults < TOML file < environment (REVIEW_...) < command line.
+
+The TOML file is ``review.toml`` in the working directory, or the path in ``REVIEW_CONFIG``.
+Nested fields use ``__`` in environment variables: ``REVIEW_RETRIEVAL__DATA_DIR=/srv/review``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from tools.settings import RetrievalSettings
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("REVIEW_CONFIG", "review.toml"))
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a review."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REVIEW_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
+        return (init_settings, env_settings, toml)
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """Settings from file and environment, with command-line ``overrides`` on top."""
+    return Settings(**(overrides or {}))
+
+

@@ -1,0 +1,219 @@
+"""Incremental ingestion: files -> normalised text -> passages -> vectors in Chroma + BM25 mirror.
+
+Content-hashed: an unchanged file is skipped, a changed file replaces only its own passages, and a
+file that has gone from an ingested folder takes its passages with it. One unreadable file never
+stops the rest; each problem is reported as one plain sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.catalog import describe, load_catalog
+from tools.chunker import chunk_text
+from tools.evidence import Passage, make_evidence_id
+from tools.lexical import LexicalIndex
+from tools.loaders import LoadError, load_file
+from tools.normalize import join_pages
+from tools.settings import RetrievalSettings
+from tools.store import CHUNKER_VERSION, CorpusStore
+
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as ``progress(file_name, passages_done, passages_total)``."""
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the user and for tests."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    passages_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    @property
+    def indexed_anything(self) -> bool:
+        return bool(self.added or self.updated or self.unchanged)
+
+
+@dataclass
+class _Prepared:
+    doc_id: str
+    path: Path
+    sha256: str
+    text: str
+    metadata: dict[str, object]
+    passages: list[Passage]
+
+
+def discover(paths: list[Path], report: IngestReport) -> tuple[list[Path], list[Path]]:
+    """Files to ingest, and the folders that were scanned (for noticing deleted files)."""
+    files: list[Path] = []
+    folders: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            folders.append(path.resolve())
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                report.problems.append(f"{path} has no files in it; add documents and try again.")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files, folders
+
+
+def _chunker_key(settings: RetrievalSettings) -> str:
+    return f"{CHUNKER_VERSION}:{settings.chunk_words}:{settings.overlap_words}"
+
+
+def prepare(path: Path, data: bytes, settings: RetrievalSettings, report: IngestReport, catalog) -> _Prepared | None:  # type: ignore[no-untyped-def]
+    """Read, normalise and chunk one file; None (with a problem recorded) when it cannot be."""
+    try:
+        loaded = load_file(path, int(settings.max_file_mb * 1e6))
+    except LoadError as exc:
+        report.problems.append(str(exc))
+        return None
+    report.warnings.extend(loaded.warnings)
+    text, page_starts = join_pages(loaded.pages)
+    info, warning = describe(path, text, catalog)
+    if warning:
+        report.warnings.append(warning)
+    paged = len(loaded.pages) > 1
+    passages = [
+        Passage(
+            id=make_evidence_id(info.id, chunk.position),
+            doc_id=info.id,
+            title=info.title,
+            section=chunk.section,
+            scope=info.scope,
+            position=chunk.position,
+            start=chunk.start,
+            end=chunk.end,
+            page=bisect_right(page_starts, chunk.start) if paged else None,
+            text=chunk.text,
+        )
+        for chunk in chunk_text(text, settings.chunk_words, settings.overlap_words)
+    ]
+    metadata: dict[str, object] = {
+        "file": path.name,
+        "path": str(path.resolve()),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "chunker": _chunker_key(settings),
+        "n_chunks": len(passages),
+        "title": info.title,
+        "publisher": info.publisher,
+        "year": info.year or 0,
+        "scope": info.scope,
+        "geography": info.geography,
+        "pages": len(loaded.pages) if paged else 0,
+        "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    return _Prepared(info.id, path, str(metadata["sha256"]), text, metadata, passages)
+
+
+def ingest(
+    paths: list[Path],
+    settings: RetrievalSettings,
+    store: CorpusStore | None = None,
+    progress: ProgressCallback | None = None,
+    rebuild: bool = False,
+) -> IngestReport:
+    """Bring the index in line with ``paths`` (files or folders); see the module docstring."""
+    started = time.perf_counter()
+    report = IngestReport()
+    store = store or CorpusStore(settings)
+    if rebuild:
+        store.drop()
+    store.passages(create=True)
+    catalog = load_catalog(settings.catalog)
+    existing = store.document_records()
+    files, folders = discover(paths, report)
+
+    todo: list[_Prepared] = []
+    seen_ids: dict[str, Path] = {}
+    for path in files:
+        if not path.exists():
+            report.problems.append(f"{path} does not exist; check the path and try again.")
+            continue
+        record = next((m for m in existing.values() if m.get("path") == str(path.resolve())), None)
+        data = path.read_bytes() if path.stat().st_size <= settings.max_file_mb * 1e6 else b""
+        digest = hashlib.sha256(data).hexdigest()
+        if record and record.get("sha256") == digest and record.get("chunker") == _chunker_key(settings):
+            report.unchanged.append(path.name)
+            seen_ids[next(k for k, v in existing.items() if v is record)] = path
+            continue
+        prepared = prepare(path, data, settings, report, catalog)
+        if prepared is None:
+            continue
+        if prepared.doc_id in seen_ids:
+            report.problems.append(
+                f"{path.name} has the same document id ({prepared.doc_id}) as "
+                f"{seen_ids[prepared.doc_id].name}; give one of them its own id in the catalog."
+            )
+            continue
+        seen_ids[prepared.doc_id] = path
+        todo.append(prepared)
+
+    for doc_id, meta in existing.items():
+        gone = doc_id not in seen_ids and any(
+            str(meta.get("path", "")).startswith(str(folder) + "/") for folder in folders
+        ) and not Path(str(meta.get("path"))).exists()
+        if gone:
+            store.delete_document(doc_id)
+            report.removed.append(str(meta.get("file", doc_id)))
+
+    total = sum(len(p.passages) for p in todo)
+    done = 0
+    for prepared in todo:
+        was_indexed = prepared.doc_id in existing
+        if was_indexed:
+            store.delete_document(prepared.doc_id)
+        batch = 64
+        for i in range(0, len(prepared.passages), batch):
+            part = prepared.passages[i : i + batch]
+            store.add_passages(part, store.embedder.embed([p.context_text() for p in part]))
+            done += len(part)
+            if progress:
+                progress(prepared.path.name, done, total)
+        store.put_document(prepared.doc_id, prepared.text, prepared.metadata)
+        (report.updated if was_indexed else report.added).append(prepared.path.name)
+        report.passages_written += len(prepared.passages)
+
+    refresh_lexical(store, force=report.changed)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def lexical_dir(store: CorpusStore) -> Path:
+    server = store.settings.chroma_server
+    where = f"{server.host}-{server.port}" if server else "local"
+    return store.settings.data_dir / "lexical" / f"{store.settings.collection}-{where}"
+
+
+def refresh_lexical(store: CorpusStore, force: bool = False) -> LexicalIndex:
+    """The BM25 mirror for the current index version, rebuilt from Chroma when stale."""
+    version = store.index_version()
+    directory = lexical_dir(store)
+    if not force:
+        loaded = LexicalIndex.load(directory, version)
+        if loaded is not None:
+            return loaded
+    index = LexicalIndex.build(store.iter_passages(), version)
+    index.save(directory)
+    return index

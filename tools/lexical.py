@@ -1,0 +1,133 @@
+"""A local mirror of the indexed passages with a BM25 index over them.
+
+Chroma's embedded mode has no lexical or hybrid search, so this mirror (rebuilt from Chroma
+whenever the index version changes) gives BM25 scores, fast passage look-ups by id and the
+neighbours of a passage. It lives under the data directory, keyed by collection.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from tools.evidence import Passage
+
+_STOPWORDS = "en"
+
+
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+class LexicalIndex:
+    """BM25 over passages (title, section and text), plus the passages themselves."""
+
+    def __init__(self, passages: list[Passage], bm25: object, version: str) -> None:
+        self.passages = passages
+        self.version = version
+        self._bm25 = bm25
+        self._row = {p.id: i for i, p in enumerate(passages)}
+        self._by_doc: dict[str, dict[int, Passage]] = {}
+        for p in passages:
+            self._by_doc.setdefault(p.doc_id, {})[p.position] = p
+
+    # -- building and loading ----------------------------------------------------------------
+    @classmethod
+    def build(cls, passages: Iterable[Passage], version: str) -> LexicalIndex:
+        import bm25s
+
+        items = list(passages)
+        bm25 = bm25s.BM25()
+        if items:
+            tokens = bm25s.tokenize(
+                [p.context_text() for p in items], stopwords=_STOPWORDS,
+                stemmer=_stemmer(), show_progress=False,
+            )
+            bm25.index(tokens, show_progress=False)
+        return cls(items, bm25, version)
+
+    def save(self, directory: Path) -> None:
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.passages:
+            self._bm25.save(str(tmp / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+        with (tmp / "passages.jsonl").open("w", encoding="utf-8") as out:
+            for p in self.passages:
+                out.write(p.model_dump_json() + "\n")
+        (tmp / "version").write_text(self.version)
+        shutil.rmtree(directory, ignore_errors=True)
+        tmp.rename(directory)
+
+    @classmethod
+    def load(cls, directory: Path, version: str) -> LexicalIndex | None:
+        """The saved mirror, or None when it is missing or was built for another version."""
+        import bm25s
+
+        marker = directory / "version"
+        if not marker.exists() or marker.read_text() != version:
+            return None
+        with (directory / "passages.jsonl").open(encoding="utf-8") as lines:
+            passages = [Passage.model_validate_json(line) for line in lines]
+        bm25 = (
+            bm25s.BM25.load(str(directory / "bm25"), mmap=True, show_progress=False)
+            if passages else bm25s.BM25()
+        )
+        return cls(passages, bm25, version)
+
+    # -- queries -----------------------------------------------------------------------------
+    def get(self, passage_id: str) -> Passage | None:
+        row = self._row.get(passage_id)
+        return self.passages[row] if row is not None else None
+
+    def neighbours(self, passage: Passage, n: int) -> list[Passage]:
+        """The passage with up to ``n`` passages either side of it, in document order."""
+        doc = self._by_doc.get(passage.doc_id, {})
+        return [doc[i] for i in range(passage.position - n, passage.position + n + 1) if i in doc]
+
+    def doc_ids(self) -> list[str]:
+        return sorted(self._by_doc)
+
+    def mask(self, scopes: list[str] | None, doc_ids: list[str] | None) -> np.ndarray | None:
+        """1.0 for passages that pass the filters, 0.0 for the others; None when unfiltered."""
+        if not scopes and not doc_ids:
+            return None
+        return np.array(
+            [
+                float((not scopes or p.scope in scopes) and (not doc_ids or p.doc_id in doc_ids))
+                for p in self.passages
+            ],
+            dtype=np.float32,
+        )
+
+    def search(
+        self, queries: list[str], n: int, mask: np.ndarray | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """The top ``n`` passages per query by BM25, as (id, score) pairs with score > 0."""
+        import bm25s
+
+        if not self.passages:
+            return [[] for _ in queries]
+        tokens = bm25s.tokenize(
+            queries, stopwords=_STOPWORDS, stemmer=_stemmer(), return_ids=False, show_progress=False
+        )
+        k = min(n, len(self.passages))
+        results: list[list[tuple[str, float]]] = []
+        for query_tokens in tokens:
+            known = [t for t in query_tokens if t in self._bm25.vocab_dict]  # type: ignore[attr-defined]
+            if not known:
+                results.append([])
+                continue
+            rows, scores = self._bm25.retrieve(  # type: ignore[attr-defined]
+                [known], k=k, show_progress=False, weight_mask=mask, n_threads=0
+            )
+            results.append(
+                [(self.passages[int(r)].id, float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+            )
+        return results

@@ -1,0 +1,81 @@
+"""Retrieval settings: where the index lives, which Chroma to use, which embedding model.
+
+The root settings object (``orchestration.settings.Settings``) nests these under ``retrieval``,
+so an environment variable such as ``REVIEW_RETRIEVAL__DATA_DIR`` sets ``data_dir``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (XDG), never inside the installed package."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "strategy-review"
+
+
+class ChromaServer(BaseModel):
+    """A shared Chroma server, for a team (``chroma run --path DIR --host H --port P``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(description="Host name or address of the Chroma server.")
+    port: int = Field(default=8000, description="Port of the Chroma server.")
+    ssl: bool = Field(default=False, description="Use HTTPS to reach the server.")
+
+
+class EmbeddingSettings(BaseModel):
+    """Which model turns passages and queries into vectors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["local", "openai", "azure", "openai-compatible"] = Field(
+        default="local",
+        description="'local' runs all-MiniLM-L6-v2 offline; the others call a /v1/embeddings API.",
+    )
+    model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="Embedding model (or Azure deployment) name.",
+    )
+    base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible or Azure endpoint."
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="API key; falls back to OPENAI_API_KEY / AZURE_OPENAI_API_KEY."
+    )
+    api_version: str = Field(default="2024-10-21", description="Azure OpenAI API version.")
+    batch_size: int = Field(default=32, ge=1, description="Passages embedded per call.")
+
+
+class RetrievalSettings(BaseModel):
+    """Everything the corpus index and search need."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the index, the lexical index and exported models are kept.",
+    )
+    corpus_dir: Path = Field(
+        default=Path("corpus/documents"),
+        description="Folder ingested when `review ingest` is given no paths.",
+    )
+    catalog: Path = Field(
+        default=Path("corpus/catalog.toml"),
+        description="Catalog of document ids, titles, publishers, years and scopes.",
+    )
+    collection: str = Field(default="corpus", description="Name of the Chroma collection.")
+    chroma_server: ChromaServer | None = Field(
+        default=None, description="Use a shared Chroma server instead of the embedded index."
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunk_words: int = Field(default=170, ge=40, description="Target words per chunk.")
+    overlap_words: int = Field(default=30, ge=0, description="Words of overlap between chunks.")
+    max_file_mb: float = Field(
+        default=40.0, gt=0, description="Files larger than this are skipped with a message."
+    )
