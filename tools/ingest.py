@@ -187,7 +187,7 @@ def ingest(
         batch = 64
         for i in range(0, len(prepared.passages), batch):
             part = prepared.passages[i : i + batch]
-            store.add_passages(part, store.embedder.embed([p.context_text() for p in part]))
+            store.add_passages(part)
             done += len(part)
             if progress:
                 progress(prepared.path.name, done, total)

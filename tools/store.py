@@ -12,11 +12,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from tools.chunker import sentence_windows
 from tools.embeddings import ReviewEmbeddingFunction
 from tools.evidence import Passage
 from tools.settings import RetrievalSettings
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
+WINDOW_WEIGHT = 0.7
 
 
 class IndexError_(RuntimeError):
@@ -81,6 +83,14 @@ class CorpusStore:
         self._check_embedding_model(collection)
         return collection
 
+    def windows(self) -> Any:
+        """Vectors of sentence windows, each pointing at its passage (``passage_id``)."""
+        return self.client.get_or_create_collection(
+            f"{self.settings.collection}-windows",
+            embedding_function=self.embedding_function,
+            metadata={"embedding_model": self.embedder.identity, "hnsw:space": "cosine"},
+        )
+
     def documents(self) -> Any:
         return self.client.get_or_create_collection(
             f"{self.settings.collection}-documents", embedding_function=None
@@ -96,7 +106,8 @@ class CorpusStore:
             )
 
     def drop(self) -> None:
-        for name in (self.settings.collection, f"{self.settings.collection}-documents"):
+        base = self.settings.collection
+        for name in (base, f"{base}-windows", f"{base}-documents"):
             if name in self._names():
                 self.client.delete_collection(name)
 
@@ -118,6 +129,7 @@ class CorpusStore:
 
     def delete_document(self, doc_id: str) -> None:
         self.passages(create=True).delete(where={"doc_id": doc_id})
+        self.windows().delete(where={"doc_id": doc_id})
         self.documents().delete(ids=[doc_id])
 
     def index_version(self) -> str:
@@ -128,13 +140,25 @@ class CorpusStore:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     # -- passages ----------------------------------------------------------------------------
-    def add_passages(self, passages: list[Passage], vectors: Any) -> None:
+    def add_passages(self, passages: list[Passage]) -> None:
+        """Embed and store passages, and the sentence windows inside each of them."""
+        texts = [p.context_text() for p in passages]
+        windows = [
+            (p, f"{p.title}\n{p.section}\n{w}") for p in passages for w in sentence_windows(p.text)
+        ]
+        vectors = self.embedder.embed(texts + [text for _, text in windows])
         self.passages(create=True).upsert(
             ids=[p.id for p in passages],
-            embeddings=[list(map(float, v)) for v in vectors],
+            embeddings=vectors[: len(passages)],
             documents=[p.text for p in passages],
-            metadatas=[p.model_dump(exclude={"id", "text", "page"}) | ({"page": p.page} if p.page else {}) for p in passages],
+            metadatas=[_metadata(p) for p in passages],
         )
+        if windows:
+            self.windows().upsert(
+                ids=[f"{p.id}/{i}" for i, (p, _) in enumerate(windows)],
+                embeddings=vectors[len(passages) :],
+                metadatas=[{"passage_id": p.id, "doc_id": p.doc_id, "scope": p.scope} for p, _ in windows],
+            )
 
     def iter_passages(self, page_size: int = 5000) -> Iterator[Passage]:
         """Every stored passage (in pages, so a large index does not load at once)."""
@@ -149,19 +173,45 @@ class CorpusStore:
                 yield Passage(id=pid, text=text, **meta)
             offset += len(ids)
 
-    def dense_query(self, vectors: Any, n: int, where: dict[str, Any] | None) -> list[list[tuple[str, float]]]:
-        """Nearest passages per query vector, as (id, cosine similarity) pairs."""
-        collection = self.passages()
-        count = collection.count()
+    def dense_query(
+        self, vectors: Any, n: int, where: dict[str, Any] | None
+    ) -> list[list[tuple[str, float]]]:
+        """Nearest passages per query vector, best first, as (id, similarity) pairs.
+
+        A passage's similarity mixes its own vector's cosine with the best cosine of the
+        sentence windows inside it (``WINDOW_WEIGHT``); see ``tools.chunker.sentence_windows``.
+        """
+        passages = self.passages()
+        count = passages.count()
         if count == 0:
             return [[] for _ in range(len(vectors))]
-        result = collection.query(
-            query_embeddings=[list(map(float, v)) for v in vectors],
-            n_results=min(n, count),
-            where=where,
-            include=["distances"],
+        whole = passages.query(
+            query_embeddings=vectors, n_results=min(n, count), where=where, include=["distances"]
         )
-        return [
-            [(pid, 1.0 - float(d)) for pid, d in zip(ids, dists, strict=True)]
-            for ids, dists in zip(result["ids"], result["distances"], strict=True)
-        ]
+        windows = self.windows()
+        parts = windows.query(
+            query_embeddings=vectors, n_results=min(4 * n, max(windows.count(), 1)), where=where,
+            include=["distances", "metadatas"],
+        )
+        results = []
+        for q in range(len(vectors)):
+            own = {pid: 1.0 - d for pid, d in zip(whole["ids"][q], whole["distances"][q], strict=True)}
+            best: dict[str, float] = {}
+            for meta, d in zip(parts["metadatas"][q], parts["distances"][q], strict=True):
+                pid = str(meta["passage_id"])
+                best[pid] = max(best.get(pid, -1.0), 1.0 - d)
+            floor_own = min(own.values(), default=0.0)
+            floor_win = min(best.values(), default=floor_own)
+            scores = {
+                pid: (1 - WINDOW_WEIGHT) * own.get(pid, floor_own)
+                + WINDOW_WEIGHT * best.get(pid, floor_win)
+                for pid in own.keys() | best.keys()
+            }
+            ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:n]
+            results.append([(pid, float(score)) for pid, score in ranked])
+        return results
+
+
+def _metadata(passage: Passage) -> dict[str, Any]:
+    meta = passage.model_dump(exclude={"id", "text", "page"})
+    return meta | ({"page": passage.page} if passage.page else {})
