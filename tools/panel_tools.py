@@ -1,0 +1,98 @@
+"""The retrieval tools every panelist shares, as typed functions with pydantic arguments/results.
+
+``search_corpus``, ``get_passage`` and ``list_documents`` are plain functions over a ``Searcher``;
+``agents.runtime.tools`` wraps them for the agent runtime, so the runtime can change without
+touching them. Every result carries evidence ids.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tools.evidence import Hit, Passage
+from tools.search import Filters, Searcher
+
+ScopeName = Literal["national", "regional", "place", "organisation"]
+
+
+class SearchCorpusArgs(BaseModel):
+    """Search the evidence corpus."""
+
+    query: str = Field(description="What to look for, in plain words.", min_length=2)
+    k: int = Field(default=5, ge=1, le=20, description="How many passages to return.")
+    scopes: list[ScopeName] = Field(
+        default_factory=list, description="Only documents of these scopes (empty: all)."
+    )
+    doc_ids: list[str] = Field(
+        default_factory=list, description="Only these document ids (empty: all)."
+    )
+
+
+class SearchCorpusResult(BaseModel):
+    query: str
+    hits: list[Hit]
+
+
+class GetPassageArgs(BaseModel):
+    """Read one passage by its evidence id, with its neighbours."""
+
+    evidence_id: str = Field(description="An evidence id such as LEEDS-OWS-2024#12.")
+    neighbours: int = Field(default=0, ge=0, le=3, description="Passages either side to include.")
+
+
+class GetPassageResult(BaseModel):
+    found: bool
+    passage: Passage | None = None
+    neighbours: list[Passage] = Field(default_factory=list)
+    message: str = ""
+
+
+class DocumentSummary(BaseModel):
+    doc_id: str
+    title: str
+    publisher: str
+    year: int | None
+    scope: str
+    geography: str
+    passages: int
+
+
+class ListDocumentsResult(BaseModel):
+    documents: list[DocumentSummary]
+
+
+def search_corpus(searcher: Searcher, args: SearchCorpusArgs) -> SearchCorpusResult:
+    filters = Filters(tuple(args.scopes), tuple(args.doc_ids))
+    result = searcher.search([args.query], k=args.k, filters=filters)[0]
+    return SearchCorpusResult(query=result.query, hits=result.hits)
+
+
+def get_passage(searcher: Searcher, args: GetPassageArgs) -> GetPassageResult:
+    try:
+        passage = searcher.passage(args.evidence_id)
+    except ValueError as exc:
+        return GetPassageResult(found=False, message=str(exc))
+    if passage is None:
+        return GetPassageResult(
+            found=False, message=f"No passage {args.evidence_id}; search for ids first."
+        )
+    around = [p for p in searcher.neighbours(passage, args.neighbours) if p.id != passage.id]
+    return GetPassageResult(found=True, passage=passage, neighbours=around)
+
+
+def list_documents(searcher: Searcher) -> ListDocumentsResult:
+    documents = [
+        DocumentSummary(
+            doc_id=doc_id,
+            title=str(meta.get("title", doc_id)),
+            publisher=str(meta.get("publisher", "unknown")),
+            year=int(meta["year"]) if meta.get("year") else None,
+            scope=str(meta.get("scope", "")),
+            geography=str(meta.get("geography", "")),
+            passages=int(meta.get("n_chunks", 0)),
+        )
+        for doc_id, meta in sorted(searcher.documents().items())
+    ]
+    return ListDocumentsResult(documents=documents)
