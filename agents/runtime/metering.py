@@ -1,0 +1,195 @@
+"""Usage accounting: every model call's tokens, latency and cost, per agent and per run.
+
+``MeteredClient`` wraps any AutoGen ``ChatCompletionClient``; it adds our per-call defaults
+(extra request arguments), records each call in a ``UsageLedger`` and turns failures into a
+``ModelCallError`` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from typing import Any
+
+from autogen_core import CancellationToken
+from autogen_core.models import (
+    ChatCompletionClient,
+    CreateResult,
+    LLMMessage,
+    ModelCapabilities,  # type: ignore[attr-defined]
+    ModelInfo,
+    RequestUsage,
+)
+from autogen_core.tools import Tool, ToolSchema
+from pydantic import BaseModel, Field
+
+from agents.model_settings import ModelEndpoint
+from agents.runtime.errors import explain
+
+
+class UsageRecord(BaseModel):
+    """One model call."""
+
+    agent: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    latency_s: float
+    cost: float | None = None
+    estimated: bool = False
+
+
+class UsageTotals(BaseModel):
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    cost: float | None = None
+
+
+class UsageLedger(BaseModel):
+    """All calls of a run; ``listeners`` hear each record as it is added (e.g. the event log)."""
+
+    records: list[UsageRecord] = Field(default_factory=list)
+
+    def model_post_init(self, __context: Any) -> None:
+        self._listeners: list[Callable[[UsageRecord], None]] = []
+
+    def subscribe(self, listener: Callable[[UsageRecord], None]) -> None:
+        self._listeners.append(listener)
+
+    def add(self, record: UsageRecord) -> None:
+        self.records.append(record)
+        for listener in self._listeners:
+            listener(record)
+
+    def totals(self, agent: str | None = None) -> UsageTotals:
+        totals = UsageTotals()
+        for r in self.records:
+            if agent is not None and r.agent != agent:
+                continue
+            totals.calls += 1
+            totals.prompt_tokens += r.prompt_tokens
+            totals.completion_tokens += r.completion_tokens
+            totals.latency_s += r.latency_s
+            if r.cost is not None:
+                totals.cost = (totals.cost or 0.0) + r.cost
+        return totals
+
+    def by_agent(self) -> dict[str, UsageTotals]:
+        return {agent: self.totals(agent) for agent in dict.fromkeys(r.agent for r in self.records)}
+
+
+def _cost(endpoint: ModelEndpoint, usage: RequestUsage) -> float | None:
+    price = endpoint.price
+    if price is None:
+        return None
+    return (usage.prompt_tokens * price.prompt + usage.completion_tokens * price.completion) / 1e6
+
+
+class MeteredClient(ChatCompletionClient):
+    """Delegates to ``inner``; records usage and explains failures."""
+
+    component_type = "model"
+
+    def __init__(
+        self,
+        inner: ChatCompletionClient,
+        endpoint: ModelEndpoint,
+        agent: str,
+        ledger: UsageLedger,
+        default_extra: Mapping[str, Any] | None = None,
+        stream_extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.inner = inner
+        self.endpoint = endpoint
+        self.agent = agent
+        self.ledger = ledger
+        self.default_extra = dict(default_extra or {})
+        self.stream_extra = dict(stream_extra or {})
+
+    def _record(self, usage: RequestUsage, started: float, estimated: bool = False) -> None:
+        self.ledger.add(
+            UsageRecord(
+                agent=self.agent, model=self.endpoint.describe(),
+                prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+                latency_s=round(time.perf_counter() - started, 4),
+                cost=_cost(self.endpoint, usage), estimated=estimated,
+            )
+        )
+
+    async def create(
+        self,
+        messages: Sequence[LLMMessage],
+        *,
+        tools: Sequence[Tool | ToolSchema] = [],
+        tool_choice: Tool | str = "auto",
+        json_output: bool | type[BaseModel] | None = None,
+        extra_create_args: Mapping[str, Any] = {},
+        cancellation_token: CancellationToken | None = None,
+    ) -> CreateResult:
+        started = time.perf_counter()
+        try:
+            result = await self.inner.create(
+                messages, tools=tools, tool_choice=tool_choice,  # type: ignore[arg-type]
+                json_output=json_output,
+                extra_create_args={**self.default_extra, **extra_create_args},
+                cancellation_token=cancellation_token,
+            )
+        except Exception as exc:
+            raise explain(exc, self.endpoint) from exc
+        self._record(result.usage, started)
+        return result
+
+    async def create_stream(  # type: ignore[override]
+        self,
+        messages: Sequence[LLMMessage],
+        *,
+        tools: Sequence[Tool | ToolSchema] = [],
+        tool_choice: Tool | str = "auto",
+        json_output: bool | type[BaseModel] | None = None,
+        extra_create_args: Mapping[str, Any] = {},
+        cancellation_token: CancellationToken | None = None,
+    ) -> AsyncGenerator[str | CreateResult, None]:
+        started = time.perf_counter()
+        try:
+            async for item in self.inner.create_stream(
+                messages, tools=tools, tool_choice=tool_choice,  # type: ignore[arg-type]
+                json_output=json_output,
+                extra_create_args={**self.default_extra, **self.stream_extra, **extra_create_args},
+                cancellation_token=cancellation_token,
+            ):
+                if isinstance(item, CreateResult):
+                    missing = item.usage.prompt_tokens == 0 and item.usage.completion_tokens == 0
+                    if missing:  # llama.cpp sends no usage on streams: ~4 characters a token
+                        prompt = "".join(str(m.content) for m in messages)
+                        item.usage = RequestUsage(
+                            prompt_tokens=len(prompt) // 4, completion_tokens=len(str(item.content)) // 4
+                        )
+                    self._record(item.usage, started, estimated=missing)
+                yield item
+        except Exception as exc:
+            raise explain(exc, self.endpoint) from exc
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    def actual_usage(self) -> RequestUsage:
+        return self.inner.actual_usage()
+
+    def total_usage(self) -> RequestUsage:
+        return self.inner.total_usage()
+
+    def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []) -> int:
+        return self.inner.count_tokens(messages, tools=tools)
+
+    def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []) -> int:
+        return self.inner.remaining_tokens(messages, tools=tools)
+
+    @property
+    def capabilities(self) -> ModelCapabilities:  # type: ignore[override]
+        return self.inner.capabilities
+
+    @property
+    def model_info(self) -> ModelInfo:
+        return self.inner.model_info

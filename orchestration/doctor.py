@@ -1,0 +1,100 @@
+"""``review doctor``: what each agent will use and whether it answers; the index's state."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from agents.roster import PANEL
+from orchestration.settings import Settings
+
+console = Console()
+
+
+def register(commands: Any) -> None:
+    doctor = commands.add_parser("doctor", help="Check models and index; say what to fix.")
+    doctor.add_argument("--no-call", action="store_true", help="Do not call the models.")
+    doctor.set_defaults(handler=cmd_doctor)
+
+
+async def _ping(settings: Settings, skip_call: bool) -> list[tuple[str, str, bool, str]]:
+    from autogen_core.models import UserMessage
+
+    from agents.runtime.models import ModelFactory
+
+    factory = ModelFactory(settings.models, settings.retrieval.data_dir)
+    rows: list[tuple[str, str, bool, str]] = []
+    tried: dict[str, tuple[bool, str]] = {}
+    try:
+        for agent in PANEL:
+            endpoint = factory.endpoint_for(agent)
+            key = endpoint.fingerprint()
+            if key not in tried:
+                try:
+                    client = factory.client_for(agent)
+                    if skip_call:
+                        tried[key] = (True, "not called (--no-call)")
+                    else:
+                        started = time.perf_counter()
+                        reply = await client.create(
+                            [UserMessage(content="Reply with the word ready.", source="doctor")],
+                            extra_create_args={"max_tokens": 8},
+                        )
+                        tried[key] = (True, f"answered in {time.perf_counter() - started:.1f} s: "
+                                            f"{str(reply.content).strip()[:40]!r}")
+                except Exception as exc:  # report every failure as a row, keep checking
+                    tried[key] = (False, str(exc))
+            ok, note = tried[key]
+            rows.append((agent, endpoint.describe(), ok, note))
+    finally:
+        await factory.close()
+    return rows
+
+
+def _index_rows(settings: Settings) -> list[tuple[str, bool, str]]:
+    from tools.store import CorpusStore
+
+    r = settings.retrieval
+    rows = [("data directory", True, str(r.data_dir))]
+    where = f"Chroma server {r.chroma_server.host}:{r.chroma_server.port}" if r.chroma_server else "embedded Chroma"
+    try:
+        store = CorpusStore(r)
+        if not store.exists():
+            rows.append(("index", False, f"{where}: nothing indexed; run `review ingest`."))
+            return rows
+        store.passages()
+        records = store.document_records()
+        passages = sum(int(m.get("n_chunks", 0)) for m in records.values())
+        rows.append(("index", True, f"{where}: {len(records)} documents, {passages} passages, "
+                                    f"version {store.index_version()}"))
+        rows.append(("embeddings", True, store.embedder.identity))
+    except Exception as exc:
+        rows.append(("index", False, str(exc)))
+    return rows
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    models = Table(title="Models", expand=True)
+    for column in ("agent", "backend and model", "status"):
+        models.add_column(column)
+    model_rows = asyncio.run(_ping(settings, args.no_call))
+    for agent, described, ok, note in model_rows:
+        mark = "[green]ok[/]" if ok else "[red]problem[/]"
+        models.add_row(agent, escape(described), f"{mark} {escape(note)}")
+    console.print(models)
+    index = Table(title="Index", expand=True)
+    index.add_column("check")
+    index.add_column("status")
+    index_rows = _index_rows(settings)
+    for name, ok, note in index_rows:
+        index.add_row(name, ("[green]ok[/] " if ok else "[red]problem[/] ") + escape(note))
+    console.print(index)
+    healthy = all(ok for *_, ok, _ in model_rows) and all(ok for _, ok, _ in index_rows)
+    console.print("All good." if healthy else "Fix the problems above, then run `review doctor` again.")
+    return 0 if healthy else 1
