@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,21 +21,7 @@ from tools.embeddings import LocalMiniLM, local_model_dir
 from tools.ingest import IngestReport, ingest
 from tools.settings import RetrievalSettings
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS_DIR = ROOT / "corpus" / "documents"
-CATALOG = ROOT / "corpus" / "catalog.toml"
-SEED_FILES = sorted(CORPUS_DIR.iterdir())
-
-_BOX = re.compile(r"[│╭╮╰╯─┃┏┓┗┛━┡┩┣┫╇╈┼┬┴├┤┌┐└┘═║╔╗╚╝╞╡╪]")
-
-
-def squash(text: str) -> str:
-    """Console output with box-drawing characters gone and whitespace collapsed.
-
-    Rich wraps long lines at spaces and draws panels and tables; squashing both the output and
-    the expected text lets a test look for a sentence regardless of the terminal width.
-    """
-    return " ".join(_BOX.sub(" ", text).split())
+from tests.helpers import CATALOG, CORPUS_DIR, DOC_ALPHA, DOC_BETA, DOC_GAMMA, ROOT, write
 
 
 @pytest.fixture(autouse=True)
@@ -107,38 +92,6 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Pat
     settings = RetrievalSettings(data_dir=data, corpus_dir=CORPUS_DIR, catalog=CATALOG)
     report = ingest([CORPUS_DIR], settings)
     return IndexedCorpus(settings, report)
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-# Small documents for synthetic corpora: distinct vocabulary so searches can tell them apart.
-DOC_ALPHA = """# Alpha workforce plan
-
-## Retention
-
-We will keep experienced nurses by offering flexible rotas and career conversations.
-Retention of district nurses is our first priority for the coming year.
-
-## Apprenticeships
-
-Apprenticeships in social care open routes for school leavers into paid work.
-"""
-
-DOC_BETA = """Beta pharmacy workforce review
-
-Community pharmacists face rising demand for prescriptions across rural towns.
-The review recommends shared training posts between hospital and community pharmacy.
-"""
-
-DOC_GAMMA = """Gamma digital skills note
-
-Digital literacy training helps care staff use electronic care records confidently.
-Every care home will have a digital champion by the end of the programme.
-"""
 
 
 @pytest.fixture

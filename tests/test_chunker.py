@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_FILES
+from tests.helpers import SEED_FILES
 from tools.chunker import Chunk, chunk_text, heading_level, sentence_windows
 from tools.normalize import normalize_text
 

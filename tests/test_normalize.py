@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_FILES
+from tests.helpers import SEED_FILES
 from tools.normalize import join_pages, normalize_text
 
 

@@ -59,10 +59,18 @@ async def create_structured(
     model: type[T],
     mode: SchemaMode,
     schema: dict[str, Any] | None = None,
+    max_tokens: int | None = None,
 ) -> StructuredReply[T] | StructuredFailure:
-    """Ask for a ``model`` instance; ``schema`` may narrow the model's own (e.g. id enums)."""
+    """Ask for a ``model`` instance.
+
+    Args:
+        schema: narrows the model's own JSON schema (e.g. an enum of citable evidence ids).
+        max_tokens: a larger budget than a chat turn's, so the JSON is not cut off.
+    """
     schema = schema or model.model_json_schema()
     extra = response_format(mode, model.__name__, schema)
+    if max_tokens is not None:
+        extra["max_tokens"] = max_tokens
     conversation = list(messages)
     if mode == "prompt_only":
         conversation.append(UserMessage(

@@ -1,0 +1,106 @@
+"""Helpers shared by the tests: paths, small documents, output squashing, PDF/DOCX writers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS_DIR = ROOT / "corpus" / "documents"
+CATALOG = ROOT / "corpus" / "catalog.toml"
+SEED_FILES = sorted(CORPUS_DIR.iterdir())
+
+_BOX = re.compile(r"[│╭╮╰╯─┃┏┓┗┛━┡┩┣┫╇╈┼┬┴├┤┌┐└┘═║╔╗╚╝╞╡╪]")
+
+def squash(text: str) -> str:
+    """Console output with box-drawing characters gone and whitespace collapsed.
+
+    Rich wraps long lines at spaces and draws panels and tables; squashing both the output and
+    the expected text lets a test look for a sentence regardless of the terminal width.
+    """
+    return " ".join(_BOX.sub(" ", text).split())
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# Small documents for synthetic corpora: distinct vocabulary so searches can tell them apart.
+DOC_ALPHA = """# Alpha workforce plan
+
+## Retention
+
+We will keep experienced nurses by offering flexible rotas and career conversations.
+Retention of district nurses is our first priority for the coming year.
+
+## Apprenticeships
+
+Apprenticeships in social care open routes for school leavers into paid work.
+"""
+
+DOC_BETA = """Beta pharmacy workforce review
+
+Community pharmacists face rising demand for prescriptions across rural towns.
+The review recommends shared training posts between hospital and community pharmacy.
+"""
+
+DOC_GAMMA = """Gamma digital skills note
+
+Digital literacy training helps care staff use electronic care records confidently.
+Every care home will have a digital champion by the end of the programme.
+"""
+
+
+def write_text_pdf(path: Path, pages: list[str], user_password: str | None = None) -> Path:
+    """A PDF with one line of Helvetica text per page; encrypted (RC4) when a password is given."""
+    writer = PdfWriter()
+    for line in pages:
+        page = writer.add_blank_page(612, 792)
+        font = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+        )
+        stream = DecodedStreamObject()
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        stream.set_data(f"BT /F1 10 Tf 40 740 Td ({escaped}) Tj ET".encode("latin-1"))
+        page[NameObject("/Contents")] = writer._add_object(stream)
+    if user_password is not None:
+        writer.encrypt(user_password, owner_password="owner-secret")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+def write_docx(path: Path) -> Path:
+    """A Word document with a title, nested headings, body text, a bullet and a table."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Bradford care workforce plan", 0)
+    document.add_heading("Retention", 1)
+    document.add_paragraph(
+        "We will keep experienced home carers by paying for travel time between visits. "
+        "Carers told us unpaid travel was the main reason they left."
+    )
+    document.add_heading("Pay and reward", 2)
+    document.add_paragraph("Pay will rise to the real living wage for all care staff.", style="List Bullet")
+    document.add_heading("Recruitment", 1)
+    document.add_paragraph("A shared recruitment campaign will reach school leavers and returners.")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "Vacancy rate"
+    table.rows[0].cells[1].text = "11 per cent"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path

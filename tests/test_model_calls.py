@@ -1,0 +1,157 @@
+"""Model calls against a small local HTTP server that misbehaves on purpose.
+
+The openai-compatible backend must retry 429/5xx with backoff, time out, and turn every failure
+into one plain sentence (``ModelCallError``) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from autogen_core.models import UserMessage
+
+from agents.model_settings import ModelEndpoint, ModelSettings, Price
+from agents.runtime.errors import ModelCallError
+from agents.runtime.models import ModelFactory
+
+
+def _completion(text: str) -> bytes:
+    return json.dumps({
+        "id": "cmpl-1", "object": "chat.completion", "created": 0, "model": "fake",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": text}}],
+        "usage": {"prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14},
+    }).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    hits: Counter[str] = Counter()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        scenario = self.path.split("/")[1]
+        self.hits[scenario] += 1
+        count = self.hits[scenario]
+        error = b'{"error": {"message": "nope", "type": "x"}}'
+        if scenario == "flaky429":
+            if count == 1:
+                self._send(429, error, {"retry-after-ms": "10"})
+            else:
+                self._send(200, _completion("recovered"))
+        elif scenario == "always500":
+            self._send(500, error, {"retry-after-ms": "10"})
+        elif scenario == "slow":
+            time.sleep(2)
+            self._send(200, _completion("too late"))
+        elif scenario == "malformed":
+            self._send(200, b'{"this is": "not a chat completion"')
+        elif scenario == "badkey":
+            self._send(401, b'{"error": {"message": "invalid api key", "type": "auth"}}')
+        elif scenario == "nomodel":
+            self._send(404, b'{"error": {"message": "model not found", "type": "x"}}')
+        else:
+            self._send(200, _completion("hello"))
+
+
+@pytest.fixture(scope="module")
+def fake_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def _factory(base: str, scenario: str, tmp_path: Path, **extra: object) -> ModelFactory:
+    fields: dict[str, object] = {
+        "backend": "openai-compatible", "model": "fake", "base_url": f"{base}/{scenario}/v1",
+        "api_key": "sk-test-secret", "timeout_s": 0.5, "max_retries": 2, **extra,
+    }
+    endpoint = ModelEndpoint.model_validate(fields)
+    return ModelFactory(ModelSettings(default=endpoint), tmp_path)
+
+
+async def _ask(factory: ModelFactory, agent: str = "critic") -> str:
+    result = await factory.client_for(agent).create([UserMessage(content="hi", source="chair")])
+    return str(result.content)
+
+
+async def test_a_429_is_retried_and_the_call_succeeds(fake_server, tmp_path):
+    assert await _ask(_factory(fake_server, "flaky429", tmp_path)) == "recovered"
+    assert _Handler.hits["flaky429"] == 2
+
+
+async def test_persistent_500_is_retried_then_explained(fake_server, tmp_path):
+    with pytest.raises(ModelCallError) as error:
+        await _ask(_factory(fake_server, "always500", tmp_path))
+    assert error.value.kind == "server_error"
+    assert _Handler.hits["always500"] == 3  # the first try and two retries
+    assert "HTTP 500" in str(error.value) and "\n" not in str(error.value)
+
+
+async def test_a_slow_server_times_out_with_a_plain_message(fake_server, tmp_path):
+    factory = _factory(fake_server, "slow", tmp_path, max_retries=0)
+    with pytest.raises(ModelCallError) as error:
+        await _ask(factory)
+    assert error.value.kind == "timeout"
+    assert "did not answer within" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "kind", "words"),
+    [
+        ("malformed", "malformed", "malformed response"),
+        ("badkey", "auth", "rejected the API key"),
+        ("nomodel", "unknown_model", "'fake' was not found"),
+    ],
+)
+async def test_failures_become_one_sentence(fake_server, tmp_path, scenario, kind, words):
+    with pytest.raises(ModelCallError) as error:
+        await _ask(_factory(fake_server, scenario, tmp_path))
+    assert error.value.kind == kind
+    assert words in str(error.value)
+    assert "sk-test-secret" not in str(error.value)
+
+
+async def test_usage_is_recorded_per_agent_with_cost(fake_server, tmp_path):
+    factory = _factory(fake_server, "ok", tmp_path, price=Price(prompt=1000.0, completion=2000.0))
+    await _ask(factory, "critic")
+    await _ask(factory, "critic")
+    await _ask(factory, "editor")
+    by_agent = factory.ledger.by_agent()
+    assert by_agent["critic"].calls == 2
+    assert by_agent["critic"].prompt_tokens == 22 and by_agent["critic"].completion_tokens == 6
+    assert by_agent["editor"].cost == pytest.approx((11 * 1000 + 3 * 2000) / 1e6)
+    assert factory.ledger.totals().calls == 3
+    assert all(record.latency_s >= 0 for record in factory.ledger.records)
+
+
+def test_missing_configuration_is_explained_before_any_call(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    factory = ModelFactory(ModelSettings(default=ModelEndpoint(backend="openai", model="gpt-4o")), tmp_path)
+    with pytest.raises(ModelCallError, match="OPENAI_API_KEY"):
+        factory.client_for("editor")
+    compatible = ModelFactory(
+        ModelSettings(default=ModelEndpoint(backend="openai-compatible", model="m")), tmp_path
+    )
+    with pytest.raises(ModelCallError, match="base URL"):
+        compatible.client_for("editor")
