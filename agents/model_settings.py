@@ -96,7 +96,9 @@ class ModelEndpoint(BaseModel):
 
     def fingerprint(self) -> str:
         """A hash of everything that decides the model's replies (never the key)."""
-        public = self.model_dump(mode="json", exclude={"api_key", "timeout_s", "max_retries", "price"})
+        public = self.model_dump(
+            mode="json", exclude={"api_key", "timeout_s", "max_retries", "price"}
+        )
         return hashlib.sha256(json.dumps(public, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -60,14 +60,22 @@ def main() -> None:
             "paraphrased": [q for q in questions if q["paraphrased"]],
             "keyword": [q for q in questions if not q["paraphrased"]],
         }
-        print(f"{len(questions)} questions ({len(subsets['paraphrased'])} paraphrased), "
-              f"{len(searcher.lexical.passages)} passages")
+        print(
+            f"{len(questions)} questions ({len(subsets['paraphrased'])} paraphrased), "
+            f"{len(searcher.lexical.passages)} passages"
+        )
         print(f"{'subset':<12} {'mode':<8} {'recall@1':>9} {'recall@5':>9} {'MRR':>7}")
         for name, subset in subsets.items():
             for mode in ("dense", "lexical", "hybrid"):
                 m = evaluate(searcher, subset, mode)
-                print(f"{name:<12} {mode:<8} {m['recall@1']:>9.3f} {m['recall@5']:>9.3f} {m['mrr']:>7.3f}"
-                      + (f"  misses@5: {' '.join(m['misses'])}" if name == "all" and "-v" in sys.argv else ""))
+                print(
+                    f"{name:<12} {mode:<8} {m['recall@1']:>9.3f} {m['recall@5']:>9.3f} {m['mrr']:>7.3f}"
+                    + (
+                        f"  misses@5: {' '.join(m['misses'])}"
+                        if name == "all" and "-v" in sys.argv
+                        else ""
+                    )
+                )
 
 
 if __name__ == "__main__":

@@ -27,12 +27,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", help="Where the index is kept (default: per-user data dir).")
     parser.add_argument("--chroma", metavar="HOST:PORT", help="Use a shared Chroma server.")
-    parser.add_argument("--backend", choices=("local", "openai", "azure", "openai-compatible", "replay"),
-                        help="Model backend for every agent.")
+    parser.add_argument(
+        "--backend",
+        choices=("local", "openai", "azure", "openai-compatible", "replay"),
+        help="Model backend for every agent.",
+    )
     parser.add_argument("--model", help="Model name (Azure: deployment) for every agent.")
     parser.add_argument("--base-url", help="Model server URL (openai-compatible, azure).")
-    parser.add_argument("--agent-model", action="append", default=[], metavar="AGENT=BACKEND:MODEL",
-                        help="Per-agent override, e.g. editor=openai:gpt-4o (repeatable).")
+    parser.add_argument(
+        "--agent-model",
+        action="append",
+        default=[],
+        metavar="AGENT=BACKEND:MODEL",
+        help="Per-agent override, e.g. editor=openai:gpt-4o (repeatable).",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     corpus_commands.register(commands)
     doctor.register(commands)
@@ -46,19 +54,28 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     if args.chroma:
         host, _, port = args.chroma.rpartition(":")
         if not host or not port.isdigit():
-            raise ValueError(f"--chroma takes HOST:PORT, for example 127.0.0.1:8000, not '{args.chroma}'.")
+            raise ValueError(
+                f"--chroma takes HOST:PORT, for example 127.0.0.1:8000, not '{args.chroma}'."
+            )
         retrieval["chroma_server"] = {"host": host, "port": int(port)}
     overrides: dict[str, Any] = {"retrieval": retrieval} if retrieval else {}
     default = {
-        key: value for key, value in
-        (("backend", args.backend), ("model", args.model), ("base_url", args.base_url)) if value
+        key: value
+        for key, value in (
+            ("backend", args.backend),
+            ("model", args.model),
+            ("base_url", args.base_url),
+        )
+        if value
     }
     agents: dict[str, dict[str, str]] = {}
     for item in args.agent_model:
         agent, _, spec = item.partition("=")
         backend, _, model = spec.partition(":")
         if not agent or not backend or not model:
-            raise ValueError(f"--agent-model takes AGENT=BACKEND:MODEL, e.g. editor=openai:gpt-4o, not '{item}'.")
+            raise ValueError(
+                f"--agent-model takes AGENT=BACKEND:MODEL, e.g. editor=openai:gpt-4o, not '{item}'."
+            )
         agents[agent] = {"backend": backend, "model": model}
     if default or agents:
         overrides["models"] = {k: v for k, v in (("default", default), ("agents", agents)) if v}

@@ -49,8 +49,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     paths = args.paths or [settings.retrieval.corpus_dir]
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("passages"), TimeElapsedColumn(), console=err, transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("passages"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         task = bar.add_task("Preparing", total=None)
 
@@ -96,7 +101,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         for hit in result.hits:
             snippet = hit.text if len(hit.text) < 400 else hit.text[:400] + "…"
             table.add_row(
-                hit.id, f"[dim]{escape(hit.section or hit.title)}[/]\n{escape(snippet)}",
+                hit.id,
+                f"[dim]{escape(hit.section or hit.title)}[/]\n{escape(snippet)}",
                 f"{hit.score:.4f}",
             )
         if not result.hits:
@@ -146,8 +152,12 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
         table.add_column(column)
     for doc_id, meta in sorted(store.document_records().items()):
         table.add_row(
-            doc_id, escape(str(meta.get("title", ""))), str(meta.get("scope", "")),
-            str(meta.get("year") or ""), str(meta.get("n_chunks", "")), escape(str(meta.get("file", ""))),
+            doc_id,
+            escape(str(meta.get("title", ""))),
+            str(meta.get("scope", "")),
+            str(meta.get("year") or ""),
+            str(meta.get("n_chunks", "")),
+            escape(str(meta.get("file", ""))),
         )
     console.print(table)
     return 0

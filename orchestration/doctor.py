@@ -46,8 +46,11 @@ async def _ping(settings: Settings, skip_call: bool) -> list[tuple[str, str, boo
                             [UserMessage(content="Reply with the word ready.", source="doctor")],
                             extra_create_args={"max_tokens": 8},
                         )
-                        tried[key] = (True, f"answered in {time.perf_counter() - started:.1f} s: "
-                                            f"{str(reply.content).strip()[:40]!r}")
+                        tried[key] = (
+                            True,
+                            f"answered in {time.perf_counter() - started:.1f} s: "
+                            f"{str(reply.content).strip()[:40]!r}",
+                        )
                 except Exception as exc:  # report every failure as a row, keep checking
                     tried[key] = (False, str(exc))
             ok, note = tried[key]
@@ -62,7 +65,11 @@ def _index_rows(settings: Settings) -> list[tuple[str, bool, str]]:
 
     r = settings.retrieval
     rows = [("data directory", True, str(r.data_dir))]
-    where = f"Chroma server {r.chroma_server.host}:{r.chroma_server.port}" if r.chroma_server else "embedded Chroma"
+    where = (
+        f"Chroma server {r.chroma_server.host}:{r.chroma_server.port}"
+        if r.chroma_server
+        else "embedded Chroma"
+    )
     try:
         store = CorpusStore(r)
         if not store.exists():
@@ -71,8 +78,14 @@ def _index_rows(settings: Settings) -> list[tuple[str, bool, str]]:
         store.passages()
         records = store.document_records()
         passages = sum(int(m.get("n_chunks", 0)) for m in records.values())
-        rows.append(("index", True, f"{where}: {len(records)} documents, {passages} passages, "
-                                    f"version {store.index_version()}"))
+        rows.append(
+            (
+                "index",
+                True,
+                f"{where}: {len(records)} documents, {passages} passages, "
+                f"version {store.index_version()}",
+            )
+        )
         rows.append(("embeddings", True, store.embedder.identity))
     except Exception as exc:
         rows.append(("index", False, str(exc)))
@@ -96,5 +109,7 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
         index.add_row(name, ("[green]ok[/] " if ok else "[red]problem[/] ") + escape(note))
     console.print(index)
     healthy = all(ok for *_, ok, _ in model_rows) and all(ok for _, ok, _ in index_rows)
-    console.print("All good." if healthy else "Fix the problems above, then run `review doctor` again.")
+    console.print(
+        "All good." if healthy else "Fix the problems above, then run `review doctor` again."
+    )
     return 0 if healthy else 1

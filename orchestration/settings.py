@@ -54,5 +54,3 @@ class Settings(BaseSettings):
 def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
     """Settings from file and environment, with command-line ``overrides`` on top."""
     return Settings(**(overrides or {}))
-
-

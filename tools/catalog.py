@@ -82,9 +82,7 @@ def describe(path: Path, text: str, catalog: Catalog) -> tuple[DocumentInfo, str
     entry = catalog.by_file(path.name)
     if entry is not None:
         return entry, None
-    info = DocumentInfo(
-        id=infer_document_id(path), file=path.name, title=infer_title(path, text)
-    )
+    info = DocumentInfo(id=infer_document_id(path), file=path.name, title=infer_title(path, text))
     warning = (
         f"{path.name} has no catalog entry; indexed as {info.id} with scope "
         f"'{info.scope}'. Add it to the catalog to set its title, publisher, year and scope."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 _BLOCK_SPLIT = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z0-9“\"‘(•-])")
@@ -107,7 +108,7 @@ def _body_units(block: str, offset: int, section: tuple[str, ...], target: int) 
     for line in block.split("\n"):
         pieces_start = offset + line_start
         cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(line)), len(line)]
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in pairwise(cuts):
             sentence = line[a:b].rstrip()
             if not sentence.strip():
                 continue
@@ -116,7 +117,15 @@ def _body_units(block: str, offset: int, section: tuple[str, ...], target: int) 
             words = len(sentence.split())
             if words > target:
                 for p_start, p_end in _split_long(s_start, sentence.lstrip(), target):
-                    units.append(_Unit(p_start, p_end, len(_WORD.findall(block[p_start - offset : p_end - offset])), None, section))
+                    units.append(
+                        _Unit(
+                            p_start,
+                            p_end,
+                            len(_WORD.findall(block[p_start - offset : p_end - offset])),
+                            None,
+                            section,
+                        )
+                    )
             else:
                 units.append(_Unit(s_start, pieces_start + a + len(sentence), words, None, section))
         line_start += len(line) + 1
@@ -173,7 +182,10 @@ def sentence_windows(text: str, size: int = 2, min_words: int = 3) -> list[str]:
     sentences, and a 170-word average blurs them (recall@5 on paraphrased questions rises).
     """
     sentences = [
-        s for line in text.split("\n") for s in _SENTENCE_END.split(line) if len(s.split()) >= min_words
+        s
+        for line in text.split("\n")
+        for s in _SENTENCE_END.split(line)
+        if len(s.split()) >= min_words
     ]
     if len(sentences) <= size:
         return [" ".join(sentences)] if sentences else []

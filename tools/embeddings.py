@@ -74,8 +74,10 @@ class LocalMiniLM:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        out = [self._embed_batch(texts[i : i + self.batch_size])
-               for i in range(0, len(texts), self.batch_size)]
+        out = [
+            self._embed_batch(texts[i : i + self.batch_size])
+            for i in range(0, len(texts), self.batch_size)
+        ]
         return np.concatenate(out)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:

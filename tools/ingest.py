@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.catalog import describe, load_catalog
+from tools.catalog import Catalog, describe, load_catalog
 from tools.chunker import chunk_text
 from tools.evidence import Passage, make_evidence_id
 from tools.lexical import LexicalIndex
@@ -67,8 +67,10 @@ def discover(paths: list[Path], report: IngestReport) -> tuple[list[Path], list[
         if path.is_dir():
             folders.append(path.resolve())
             found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
                 report.problems.append(f"{path} has no files in it; add documents and try again.")
@@ -82,7 +84,9 @@ def _chunker_key(settings: RetrievalSettings) -> str:
     return f"{CHUNKER_VERSION}:{settings.chunk_words}:{settings.overlap_words}"
 
 
-def prepare(path: Path, data: bytes, settings: RetrievalSettings, report: IngestReport, catalog) -> _Prepared | None:  # type: ignore[no-untyped-def]
+def prepare(
+    path: Path, data: bytes, settings: RetrievalSettings, report: IngestReport, catalog: Catalog
+) -> _Prepared | None:
     """Read, normalise and chunk one file; None (with a problem recorded) when it cannot be."""
     try:
         loaded = load_file(path, int(settings.max_file_mb * 1e6))
@@ -154,7 +158,11 @@ def ingest(
         record = next((m for m in existing.values() if m.get("path") == str(path.resolve())), None)
         data = path.read_bytes() if path.stat().st_size <= settings.max_file_mb * 1e6 else b""
         digest = hashlib.sha256(data).hexdigest()
-        if record and record.get("sha256") == digest and record.get("chunker") == _chunker_key(settings):
+        if (
+            record
+            and record.get("sha256") == digest
+            and record.get("chunker") == _chunker_key(settings)
+        ):
             report.unchanged.append(path.name)
             seen_ids[next(k for k, v in existing.items() if v is record)] = path
             continue
@@ -171,9 +179,11 @@ def ingest(
         todo.append(prepared)
 
     for doc_id, meta in existing.items():
-        gone = doc_id not in seen_ids and any(
-            str(meta.get("path", "")).startswith(str(folder) + "/") for folder in folders
-        ) and not Path(str(meta.get("path"))).exists()
+        gone = (
+            doc_id not in seen_ids
+            and any(str(meta.get("path", "")).startswith(str(folder) + "/") for folder in folders)
+            and not Path(str(meta.get("path"))).exists()
+        )
         if gone:
             store.delete_document(doc_id)
             report.removed.append(str(meta.get("file", doc_id)))

@@ -7,10 +7,10 @@ neighbours of a passage. It lives under the data directory, keyed by collection.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from tools.evidence import Passage
 _STOPWORDS = "en"
 
 
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Any:
     import Stemmer
 
     return Stemmer.Stemmer("english")
@@ -46,8 +46,10 @@ class LexicalIndex:
         bm25 = bm25s.BM25()
         if items:
             tokens = bm25s.tokenize(
-                [p.context_text() for p in items], stopwords=_STOPWORDS,
-                stemmer=_stemmer(), show_progress=False,
+                [p.context_text() for p in items],
+                stopwords=_STOPWORDS,
+                stemmer=_stemmer(),
+                show_progress=False,
             )
             bm25.index(tokens, show_progress=False)
         return cls(items, bm25, version)
@@ -77,7 +79,8 @@ class LexicalIndex:
             passages = [Passage.model_validate_json(line) for line in lines]
         bm25 = (
             bm25s.BM25.load(str(directory / "bm25"), mmap=True, show_progress=False)
-            if passages else bm25s.BM25()
+            if passages
+            else bm25s.BM25()
         )
         return cls(passages, bm25, version)
 
@@ -128,6 +131,10 @@ class LexicalIndex:
                 [known], k=k, show_progress=False, weight_mask=mask, n_threads=0
             )
             results.append(
-                [(self.passages[int(r)].id, float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+                [
+                    (self.passages[int(r)].id, float(s))
+                    for r, s in zip(rows[0], scores[0], strict=True)
+                    if s > 0
+                ]
             )
         return results

@@ -72,7 +72,9 @@ class CorpusStore:
         if not create:
             if not self.exists():
                 raise NoIndexError("The corpus is not indexed yet; run `review ingest` first.")
-            collection = self.client.get_collection(name, embedding_function=self.embedding_function)
+            collection = self.client.get_collection(
+                name, embedding_function=self.embedding_function
+            )
             self._check_embedding_model(collection)
             return collection
         collection = self.client.get_or_create_collection(
@@ -135,7 +137,9 @@ class CorpusStore:
     def index_version(self) -> str:
         """A hash that changes whenever the indexed content or the way it was built changes."""
         records = self.document_records()
-        basis = sorted((doc_id, m.get("sha256", ""), m.get("n_chunks", 0)) for doc_id, m in records.items())
+        basis = sorted(
+            (doc_id, m.get("sha256", ""), m.get("n_chunks", 0)) for doc_id, m in records.items()
+        )
         payload = json.dumps([CHUNKER_VERSION, self.embedder.identity, basis])
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -157,7 +161,9 @@ class CorpusStore:
             self.windows().upsert(
                 ids=[f"{p.id}/{i}" for i, (p, _) in enumerate(windows)],
                 embeddings=vectors[len(passages) :],
-                metadatas=[{"passage_id": p.id, "doc_id": p.doc_id, "scope": p.scope} for p, _ in windows],
+                metadatas=[
+                    {"passage_id": p.id, "doc_id": p.doc_id, "scope": p.scope} for p, _ in windows
+                ],
             )
 
     def iter_passages(self, page_size: int = 5000) -> Iterator[Passage]:
@@ -190,12 +196,16 @@ class CorpusStore:
         )
         windows = self.windows()
         parts = windows.query(
-            query_embeddings=vectors, n_results=min(4 * n, max(windows.count(), 1)), where=where,
+            query_embeddings=vectors,
+            n_results=min(4 * n, max(windows.count(), 1)),
+            where=where,
             include=["distances", "metadatas"],
         )
         results = []
         for q in range(len(vectors)):
-            own = {pid: 1.0 - d for pid, d in zip(whole["ids"][q], whole["distances"][q], strict=True)}
+            own = {
+                pid: 1.0 - d for pid, d in zip(whole["ids"][q], whole["distances"][q], strict=True)
+            }
             best: dict[str, float] = {}
             for meta, d in zip(parts["metadatas"][q], parts["distances"][q], strict=True):
                 pid = str(meta["passage_id"])

@@ -24,17 +24,20 @@ def explain(exc: BaseException, endpoint: ModelEndpoint) -> ModelCallError:
     if isinstance(exc, openai.AuthenticationError):
         return ModelCallError(
             f"{name} rejected the API key; set a valid key in OPENAI_API_KEY "
-            "(AZURE_OPENAI_API_KEY for Azure) or models.default.api_key.", "auth"
+            "(AZURE_OPENAI_API_KEY for Azure) or models.default.api_key.",
+            "auth",
         )
     if isinstance(exc, openai.NotFoundError):
         return ModelCallError(
             f"The model '{endpoint.model}' was not found at {where}; check the model name "
-            "(`review doctor` shows what each agent uses).", "unknown_model"
+            "(`review doctor` shows what each agent uses).",
+            "unknown_model",
         )
     if isinstance(exc, openai.APITimeoutError):
         return ModelCallError(
             f"{name} did not answer within {endpoint.timeout_s:.0f} s; raise models.default.timeout_s "
-            "or use a faster model.", "timeout"
+            "or use a faster model.",
+            "timeout",
         )
     if isinstance(exc, openai.APIConnectionError):
         return ModelCallError(
@@ -44,16 +47,19 @@ def explain(exc: BaseException, endpoint: ModelEndpoint) -> ModelCallError:
     if isinstance(exc, openai.RateLimitError):
         return ModelCallError(
             f"{name} is still rate-limiting after {endpoint.max_retries} retries; wait a minute and "
-            "resume the run.", "rate_limit"
+            "resume the run.",
+            "rate_limit",
         )
     if isinstance(exc, openai.APIStatusError):
         return ModelCallError(
             f"{name} answered HTTP {exc.status_code} after {endpoint.max_retries} retries; "
-            "check the server's log, then resume the run.", "server_error"
+            "check the server's log, then resume the run.",
+            "server_error",
         )
     if isinstance(exc, openai.APIResponseValidationError | ValueError | KeyError | TypeError):
         return ModelCallError(
             f"{name} returned a malformed response ({type(exc).__name__}); check that {where} "
-            "speaks the OpenAI chat completions protocol.", "malformed"
+            "speaks the OpenAI chat completions protocol.",
+            "malformed",
         )
     return ModelCallError(f"{name} failed: {type(exc).__name__}: {exc}", "other")

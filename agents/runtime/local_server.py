@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import os
 import socket
 import subprocess
 import sys
@@ -79,11 +80,15 @@ _servers: dict[tuple[Path, int], LocalServer] = {}
 _lock = threading.Lock()
 
 
-def ensure_server(gguf: Path | None, context_window: int, log_dir: Path, timeout_s: float = 120) -> LocalServer:
+def ensure_server(
+    gguf: Path | None, context_window: int, log_dir: Path, timeout_s: float = 120
+) -> LocalServer:
     """Start (once per process) a server for this model file and context size, and return it."""
     path = (gguf or bundled_gguf()).resolve()
     if not path.exists():
-        raise LocalModelError(f"The model file {path} does not exist; check models.default.gguf_path.")
+        raise LocalModelError(
+            f"The model file {path} does not exist; check models.default.gguf_path."
+        )
     key = (path, context_window)
     with _lock:
         server = _servers.get(key)
@@ -102,11 +107,29 @@ def _start(gguf: Path, context_window: int, log_dir: Path, timeout_s: float) -> 
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "llama-server.log"
     port = _free_port()
+    threads = max(os.cpu_count() or 1, 1)
     command = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(gguf), "--model_alias", MODEL_ALIAS,
-        "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", str(context_window), "--cache", "true", "--verbose", "false",
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(gguf),
+        "--model_alias",
+        MODEL_ALIAS,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(context_window),
+        "--n_threads",
+        str(threads),
+        "--n_threads_batch",
+        str(threads),
+        "--cache",
+        "true",
+        "--verbose",
+        "false",
     ]
     with log_path.open("ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -124,4 +147,6 @@ def _start(gguf: Path, context_window: int, log_dir: Path, timeout_s: float) -> 
         except OSError:
             time.sleep(0.2)
     server.stop()
-    raise LocalModelError(f"The local model server did not start in {timeout_s:.0f} s; see {log_path}.")
+    raise LocalModelError(
+        f"The local model server did not start in {timeout_s:.0f} s; see {log_path}."
+    )

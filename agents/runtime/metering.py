@@ -16,7 +16,7 @@ from autogen_core.models import (
     ChatCompletionClient,
     CreateResult,
     LLMMessage,
-    ModelCapabilities,  # type: ignore[attr-defined]
+    ModelCapabilities,
     ModelInfo,
     RequestUsage,
 )
@@ -111,10 +111,13 @@ class MeteredClient(ChatCompletionClient):
     def _record(self, usage: RequestUsage, started: float, estimated: bool = False) -> None:
         self.ledger.add(
             UsageRecord(
-                agent=self.agent, model=self.endpoint.describe(),
-                prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+                agent=self.agent,
+                model=self.endpoint.describe(),
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
                 latency_s=round(time.perf_counter() - started, 4),
-                cost=_cost(self.endpoint, usage), estimated=estimated,
+                cost=_cost(self.endpoint, usage),
+                estimated=estimated,
             )
         )
 
@@ -131,7 +134,9 @@ class MeteredClient(ChatCompletionClient):
         started = time.perf_counter()
         try:
             result = await self.inner.create(
-                messages, tools=tools, tool_choice=tool_choice,  # type: ignore[arg-type]
+                messages,
+                tools=tools,
+                tool_choice=tool_choice,  # type: ignore[arg-type]
                 json_output=json_output,
                 extra_create_args={**self.default_extra, **extra_create_args},
                 cancellation_token=cancellation_token,
@@ -141,7 +146,7 @@ class MeteredClient(ChatCompletionClient):
         self._record(result.usage, started)
         return result
 
-    async def create_stream(  # type: ignore[override]
+    async def create_stream(
         self,
         messages: Sequence[LLMMessage],
         *,
@@ -154,7 +159,9 @@ class MeteredClient(ChatCompletionClient):
         started = time.perf_counter()
         try:
             async for item in self.inner.create_stream(
-                messages, tools=tools, tool_choice=tool_choice,  # type: ignore[arg-type]
+                messages,
+                tools=tools,
+                tool_choice=tool_choice,  # type: ignore[arg-type]
                 json_output=json_output,
                 extra_create_args={**self.default_extra, **self.stream_extra, **extra_create_args},
                 cancellation_token=cancellation_token,
@@ -164,7 +171,8 @@ class MeteredClient(ChatCompletionClient):
                     if missing:  # llama.cpp sends no usage on streams: ~4 characters a token
                         prompt = "".join(str(m.content) for m in messages)
                         item.usage = RequestUsage(
-                            prompt_tokens=len(prompt) // 4, completion_tokens=len(str(item.content)) // 4
+                            prompt_tokens=len(prompt) // 4,
+                            completion_tokens=len(str(item.content)) // 4,
                         )
                     self._record(item.usage, started, estimated=missing)
                 yield item
@@ -180,14 +188,18 @@ class MeteredClient(ChatCompletionClient):
     def total_usage(self) -> RequestUsage:
         return self.inner.total_usage()
 
-    def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []) -> int:
+    def count_tokens(
+        self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []
+    ) -> int:
         return self.inner.count_tokens(messages, tools=tools)
 
-    def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []) -> int:
+    def remaining_tokens(
+        self, messages: Sequence[LLMMessage], *, tools: Sequence[Tool | ToolSchema] = []
+    ) -> int:
         return self.inner.remaining_tokens(messages, tools=tools)
 
     @property
-    def capabilities(self) -> ModelCapabilities:  # type: ignore[override]
+    def capabilities(self) -> ModelCapabilities:
         return self.inner.capabilities
 
     @property

@@ -51,7 +51,9 @@ def schema_mode(endpoint: ModelEndpoint) -> SchemaMode:
 class ModelFactory:
     """Builds and caches clients; one factory per run."""
 
-    def __init__(self, settings: ModelSettings, data_dir: Path, ledger: UsageLedger | None = None) -> None:
+    def __init__(
+        self, settings: ModelSettings, data_dir: Path, ledger: UsageLedger | None = None
+    ) -> None:
         self.settings = settings
         self.data_dir = data_dir
         self.ledger = ledger or UsageLedger()
@@ -67,7 +69,9 @@ class ModelFactory:
         if key not in self._shared:
             self._shared[key] = self._build(endpoint)
         inner, extra = self._shared[key]
-        stream_extra = {} if endpoint.backend == "replay" else {"stream_options": {"include_usage": True}}
+        stream_extra = (
+            {} if endpoint.backend == "replay" else {"stream_options": {"include_usage": True}}
+        )
         return MeteredClient(inner, endpoint, agent, self.ledger, extra, stream_extra)
 
     async def close(self) -> None:
@@ -91,10 +95,15 @@ class ModelFactory:
         if backend == "replay":
             return _replay_client(endpoint), {}
         if backend == "local":
-            server = ensure_server(endpoint.gguf_path, endpoint.context_window, self.data_dir / "logs")
+            server = ensure_server(
+                endpoint.gguf_path, endpoint.context_window, self.data_dir / "logs"
+            )
             client = OpenAIChatCompletionClient(
-                model=MODEL_ALIAS, base_url=server.base_url, api_key="local",
-                model_info=model_info(endpoint), **common,
+                model=MODEL_ALIAS,
+                base_url=server.base_url,
+                api_key="local",
+                model_info=model_info(endpoint),
+                **common,
             )
             return client, {"extra_body": {"repeat_penalty": endpoint.repeat_penalty}}
         key = endpoint.resolved_api_key()
@@ -103,18 +112,24 @@ class ModelFactory:
             if not base_url or not key:
                 raise ModelCallError(
                     "Azure OpenAI needs an endpoint and a key: set AZURE_OPENAI_ENDPOINT and "
-                    "AZURE_OPENAI_API_KEY (or models.default.base_url / api_key).", "config"
+                    "AZURE_OPENAI_API_KEY (or models.default.base_url / api_key).",
+                    "config",
                 )
-            client = AzureOpenAIChatCompletionClient(
-                azure_deployment=endpoint.model, model=endpoint.model, azure_endpoint=base_url,
-                api_version=endpoint.api_version, api_key=key, model_info=model_info(endpoint),
+            azure = AzureOpenAIChatCompletionClient(
+                azure_deployment=endpoint.model,
+                model=endpoint.model,
+                azure_endpoint=base_url,
+                api_version=endpoint.api_version,
+                api_key=key,
+                model_info=model_info(endpoint),
                 **common,
             )
-            return client, {}
+            return azure, {}
         if backend == "openai-compatible" and not base_url:
             raise ModelCallError(
                 "The openai-compatible backend needs a base URL: set models.default.base_url "
-                "(e.g. http://localhost:8000/v1) or OPENAI_BASE_URL.", "config"
+                "(e.g. http://localhost:8000/v1) or OPENAI_BASE_URL.",
+                "config",
             )
         if backend == "openai" and not key:
             raise ModelCallError(
@@ -139,7 +154,8 @@ def _replay_client(endpoint: ModelEndpoint) -> ChatCompletionClient:
     except (OSError, json.JSONDecodeError) as exc:
         raise ModelCallError(
             f"Cannot read the replay file {endpoint.replay_file} ({exc}); it must be a JSON list "
-            "of reply strings.", "config"
+            "of reply strings.",
+            "config",
         ) from exc
     if not isinstance(replies, list) or not all(isinstance(r, str) for r in replies):
         raise ModelCallError(

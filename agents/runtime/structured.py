@@ -40,8 +40,12 @@ class StructuredReply(Generic[T]):
 def response_format(mode: SchemaMode, name: str, schema: dict[str, Any]) -> dict[str, Any]:
     """The extra request arguments that constrain a reply to ``schema`` on this backend."""
     if mode == "json_schema":
-        return {"response_format": {"type": "json_schema",
-                                    "json_schema": {"name": name, "schema": schema, "strict": False}}}
+        return {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": name, "schema": schema, "strict": False},
+            }
+        }
     if mode == "json_object_schema":
         return {"response_format": {"type": "json_object", "schema": schema}}
     return {}
@@ -73,21 +77,29 @@ async def create_structured(
         extra["max_tokens"] = max_tokens
     conversation = list(messages)
     if mode == "prompt_only":
-        conversation.append(UserMessage(
-            content="Reply with only a JSON object matching this schema:\n" + json.dumps(schema),
-            source="system",
-        ))
+        conversation.append(
+            UserMessage(
+                content="Reply with only a JSON object matching this schema:\n"
+                + json.dumps(schema),
+                source="system",
+            )
+        )
     raws: list[str] = []
     error = ""
     for attempt in (1, 2):
         result = await client.create(conversation, extra_create_args=extra)
-        raw = result.content if isinstance(result.content, str) else json.dumps(result.content, default=str)
+        raw = (
+            result.content
+            if isinstance(result.content, str)
+            else json.dumps(result.content, default=str)
+        )
         raws.append(raw)
         try:
             return StructuredReply(model.model_validate_json(_first_json_object(raw)), raw, attempt)
         except ValidationError as exc:
             error = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}" for e in exc.errors()[:5]
+                f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}"
+                for e in exc.errors()[:5]
             )
         conversation = [
             *conversation,

@@ -48,7 +48,9 @@ class CorpusTool(BaseTool[ArgsT, ResultT], Generic[ArgsT, ResultT]):
         return await asyncio.to_thread(self._func, args)
 
     def return_value_as_string(self, value: Any) -> str:
-        return value.model_dump_json(exclude_none=True) if isinstance(value, BaseModel) else str(value)
+        return (
+            value.model_dump_json(exclude_none=True) if isinstance(value, BaseModel) else str(value)
+        )
 
 
 def corpus_tools(searcher: Searcher) -> list[BaseTool[Any, Any]]:
@@ -57,16 +59,22 @@ def corpus_tools(searcher: Searcher) -> list[BaseTool[Any, Any]]:
         CorpusTool(
             "search_corpus",
             "Hybrid search of the evidence corpus; returns passages with evidence ids to cite.",
-            SearchCorpusArgs, SearchCorpusResult, lambda a: search_corpus(searcher, a),
+            SearchCorpusArgs,
+            SearchCorpusResult,
+            lambda a: search_corpus(searcher, a),
         ),
         CorpusTool(
             "get_passage",
             "Read a passage by evidence id (e.g. LEEDS-OWS-2024#12), optionally with neighbours.",
-            GetPassageArgs, GetPassageResult, lambda a: get_passage(searcher, a),
+            GetPassageArgs,
+            GetPassageResult,
+            lambda a: get_passage(searcher, a),
         ),
         CorpusTool(
             "list_documents",
             "List the documents in the corpus with their ids, scope, publisher and year.",
-            NoArgs, ListDocumentsResult, lambda _: list_documents(searcher),
+            NoArgs,
+            ListDocumentsResult,
+            lambda _: list_documents(searcher),
         ),
     ]

@@ -1,0 +1,394 @@
+"""Search, show and documents against the bundled corpus (ingested once per session)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from orchestration.cli import main
+from tests.conftest import IndexedCorpus
+from tests.helpers import CORPUS_DIR, SEED_FILES, squash
+from tools.chunker import chunk_text
+from tools.embeddings import RemoteEmbedder
+from tools.ingest import ingest
+from tools.normalize import normalize_text
+from tools.search import Filters, Searcher
+from tools.settings import EmbeddingSettings, RetrievalSettings
+from tools.store import CorpusStore, IndexError_, NoIndexError
+
+IDS = {
+    "001_89b7e46f1cb73dbb.txt": "LEEDS-OWS-2024",
+    "002_198a3abac36d85c3.txt": "LEEDS-SCRUTINY-2022",
+    "003_d7c4ba42fa4e0db5.txt": "LSC-ICB-WFS-2023",
+    "004_932bb65de8e7fdc8.txt": "WY-HCP-WF-2022",
+}
+PLACE = {"LEEDS-OWS-2024", "LEEDS-SCRUTINY-2022"}
+EVIDENCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*#[1-9][0-9]*$")
+HIT_KEYS = {"id", "doc_id", "title", "section", "scope", "text", "score"}
+
+
+@pytest.fixture(scope="module")
+def searcher(corpus_index: IndexedCorpus) -> Searcher:
+    return Searcher(corpus_index.settings)
+
+
+def _cli(corpus_index: IndexedCorpus, *args: str) -> list[str]:
+    return ["--data-dir", str(corpus_index.settings.data_dir), *args]
+
+
+def _search_json(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str], *args: str
+) -> list[dict[str, object]]:
+    code = main(_cli(corpus_index, "search", "--json", *args))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
+
+
+# -- the index itself ----------------------------------------------------------------------------
+
+
+def test_bundled_corpus_ingests_cleanly(corpus_index: IndexedCorpus) -> None:
+    report = corpus_index.report
+    assert sorted(report.added) == sorted(IDS)
+    assert report.problems == [] and report.warnings == []
+    assert report.passages_written > 100
+
+
+def test_indexed_passages_match_the_chunker_exactly(corpus_index: IndexedCorpus) -> None:
+    store = CorpusStore(corpus_index.settings)
+    passages = list(store.iter_passages())
+    assert len(passages) == corpus_index.report.passages_written
+    records = store.document_records()
+    catalog_scope = {"LEEDS-OWS-2024": "place", "LEEDS-SCRUTINY-2022": "place",
+                     "LSC-ICB-WFS-2023": "regional", "WY-HCP-WF-2022": "regional"}
+    for path in SEED_FILES:
+        doc_id = IDS[path.name]
+        text = store.document_text(doc_id)
+        assert text == normalize_text(path.read_text(encoding="utf-8-sig"))
+        expected = chunk_text(text, corpus_index.settings.chunk_words, corpus_index.settings.overlap_words)
+        mine = sorted((p for p in passages if p.doc_id == doc_id), key=lambda p: p.position)
+        assert [(p.position, p.start, p.end, p.text, p.section) for p in mine] == [
+            (c.position, c.start, c.end, c.text, c.section) for c in expected
+        ]
+        assert all(p.id == f"{doc_id}#{p.position}" for p in mine)
+        assert all(p.scope == catalog_scope[doc_id] for p in mine)
+        assert all(p.page is None for p in mine)
+        assert records[doc_id]["n_chunks"] == len(mine)
+        assert records[doc_id]["file"] == path.name
+
+
+def test_reingesting_the_bundled_corpus_is_a_no_op(corpus_index: IndexedCorpus) -> None:
+    report = ingest([CORPUS_DIR], corpus_index.settings)
+    assert report.passages_written == 0
+    assert sorted(report.unchanged) == sorted(IDS)
+    assert not report.changed
+
+
+# -- search --------------------------------------------------------------------------------------
+
+
+def test_search_json_shape_one_object_per_query(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queries = ["staff retention", "apprenticeships in social care", "digital skills"]
+    results = _search_json(corpus_index, capsys, *queries, "--k", "4")
+    assert isinstance(results, list)
+    assert [r["query"] for r in results] == queries
+    for result in results:
+        assert set(result) == {"query", "hits"}
+        hits = result["hits"]
+        assert isinstance(hits, list) and len(hits) == 4
+        ids = [h["id"] for h in hits]
+        assert len(set(ids)) == len(ids)
+        for hit in hits:
+            assert set(hit) == HIT_KEYS
+            assert EVIDENCE_ID.match(hit["id"]), hit["id"]
+            assert hit["id"].rpartition("#")[0] == hit["doc_id"]
+            assert hit["doc_id"] in IDS.values()
+            assert hit["scope"] in ("place", "regional")
+            assert isinstance(hit["score"], float) and hit["score"] > 0
+            assert isinstance(hit["text"], str) and hit["text"].strip()
+            assert isinstance(hit["section"], str) and isinstance(hit["title"], str)
+        scores = [h["score"] for h in hits]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_search_hits_carry_catalog_titles_and_passage_text(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str], searcher: Searcher
+) -> None:
+    [result] = _search_json(corpus_index, capsys, "Schwartz rounds", "--k", "3")
+    top = result["hits"][0]
+    assert top["doc_id"] == "WY-HCP-WF-2022"
+    assert top["title"] == "West Yorkshire Health and Care Partnership: workforce priorities"
+    assert "Schwartz rounds" in top["text"]
+    passage = searcher.passage(top["id"])
+    assert passage is not None and passage.text == top["text"] and passage.section == top["section"]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_scope_filter_returns_only_that_scope(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    # Without a filter the best hits for this query are regional (West Yorkshire).
+    [unfiltered] = _search_json(corpus_index, capsys, "clinical placement capacity", "--mode", mode)
+    assert unfiltered["hits"][0]["scope"] == "regional"
+    [result] = _search_json(
+        corpus_index, capsys, "clinical placement capacity", "--scope", "place", "--k", "8", "--mode", mode
+    )
+    hits = result["hits"]
+    assert hits
+    assert {h["scope"] for h in hits} == {"place"}
+    assert {h["doc_id"] for h in hits} <= PLACE
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_doc_filter_returns_only_that_document(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    [result] = _search_json(
+        corpus_index, capsys, "We Care Academy recruitment", "--doc", "WY-HCP-WF-2022",
+        "--k", "6", "--mode", mode,
+    )
+    assert result["hits"]
+    assert {h["doc_id"] for h in result["hits"]} == {"WY-HCP-WF-2022"}
+
+
+def test_two_doc_filters_are_a_union(searcher: Searcher) -> None:
+    [result] = searcher.search(
+        ["workforce"], k=40, filters=Filters(doc_ids=("LEEDS-OWS-2024", "WY-HCP-WF-2022"))
+    )
+    assert {h.doc_id for h in result.hits} == {"LEEDS-OWS-2024", "WY-HCP-WF-2022"}
+
+
+def test_scope_and_doc_filters_combine(searcher: Searcher) -> None:
+    [result] = searcher.search(
+        ["workforce"], k=5, filters=Filters(scopes=("regional",), doc_ids=("LEEDS-OWS-2024",))
+    )
+    assert result.hits == []
+
+
+@pytest.mark.parametrize(
+    "query,doc_id",
+    [
+        ("Schwartz rounds and compassionate leadership", "WY-HCP-WF-2022"),
+        ("We Care Academy attraction and selection for adult social care", "LEEDS-SCRUTINY-2022"),
+        ("clinical placement capacity for students", "WY-HCP-WF-2022"),
+        ("Lancashire and South Cumbria five-year workforce strategy executive summary", "LSC-ICB-WFS-2023"),
+    ],
+)
+def test_search_finds_the_document_that_is_about_the_query(searcher: Searcher, query: str, doc_id: str) -> None:
+    [result] = searcher.search([query], k=3)
+    assert result.hits[0].doc_id == doc_id
+
+
+def test_many_queries_in_one_call_match_single_calls(searcher: Searcher) -> None:
+    queries = ["nurse retention", "international recruitment", "health and wellbeing hub"]
+    together = searcher.search(queries, k=5)
+    for query, result in zip(queries, together, strict=True):
+        [alone] = searcher.search([query], k=5)
+        assert [h.id for h in result.hits] == [h.id for h in alone.hits]
+
+
+def test_lexical_search_with_unknown_words_returns_no_hits(searcher: Searcher) -> None:
+    [result] = searcher.search(["xyzzyplugh quuxblorp"], k=5, mode="lexical")
+    assert result.hits == []
+
+
+def test_human_readable_search_prints_ids_and_text(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(_cli(corpus_index, "search", "Schwartz rounds", "--k", "2"))
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Schwartz rounds" in out
+    assert re.search(r"WY-HCP-WF-2022#\d+", out)
+
+
+def test_k_below_one_is_a_plain_error(corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(_cli(corpus_index, "search", "retention", "--k", "0"))
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "--k must be at least 1" in err
+    assert "Traceback" not in out + err
+
+
+def test_unknown_scope_is_rejected_by_the_parser(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(_cli(corpus_index, "search", "retention", "--scope", "galactic"))
+    assert info.value.code == 2
+    assert "galactic" in capsys.readouterr().err
+
+
+# -- show ----------------------------------------------------------------------------------------
+
+
+def test_show_prints_the_passage_its_neighbours_and_its_location(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str], searcher: Searcher
+) -> None:
+    code = main(_cli(corpus_index, "show", "LEEDS-OWS-2024#3"))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    flat = squash(out)
+    passage = searcher.passage("LEEDS-OWS-2024#3")
+    assert passage is not None
+    for pid in ("LEEDS-OWS-2024#2", "LEEDS-OWS-2024#3", "LEEDS-OWS-2024#4"):
+        neighbour = searcher.passage(pid)
+        assert neighbour is not None
+        assert squash(neighbour.text) in flat, pid
+        assert pid in flat
+    assert "LEEDS-OWS-2024#1 " not in flat and "LEEDS-OWS-2024#5 " not in flat
+    assert "Leeds Health and Care One Workforce Strategy 2024" in flat
+    assert "(LEEDS-OWS-2024, place)" in flat
+    assert re.search(r"001_89b7e46f1cb73dbb\.txt, line \d+, characters \d+-\d+", flat)
+    assert f"characters {passage.start}-{passage.end}" in flat
+
+
+def test_show_with_no_context_prints_only_the_passage(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(_cli(corpus_index, "show", "LSC-ICB-WFS-2023#6", "--context", "0"))
+    flat = squash(capsys.readouterr().out)
+    assert code == 0
+    assert "LSC-ICB-WFS-2023#6" in flat
+    assert "LSC-ICB-WFS-2023#5" not in flat and "LSC-ICB-WFS-2023#7" not in flat
+    assert "2. Executive summary > 2.1 What is this strategy?" in flat
+
+
+def test_show_first_passage_has_only_a_following_neighbour(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_cli(corpus_index, "show", "WY-HCP-WF-2022#1")) == 0
+    flat = squash(capsys.readouterr().out)
+    assert "WY-HCP-WF-2022#1" in flat and "WY-HCP-WF-2022#2" in flat
+    assert "WY-HCP-WF-2022#0" not in flat and "WY-HCP-WF-2022#3" not in flat
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: orchestration/corpus_commands.py cmd_show counts lines in the *normalised* text "
+    "but labels them with the source file name; normalising drops blank lines and slide markers, "
+    "so the line printed for 003 passages is earlier than the real line in the file.",
+)
+def test_show_line_number_points_at_the_passage_in_the_source_file(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str], searcher: Searcher
+) -> None:
+    assert main(_cli(corpus_index, "show", "LSC-ICB-WFS-2023#6", "--context", "0")) == 0
+    flat = squash(capsys.readouterr().out)
+    line = int(re.search(r"003_d7c4ba42fa4e0db5\.txt, line (\d+)", flat).group(1))  # type: ignore[union-attr]
+    passage = searcher.passage("LSC-ICB-WFS-2023#6")
+    assert passage is not None
+    first_line = passage.text.split("\n", 1)[0]
+    source_lines = (CORPUS_DIR / "003_d7c4ba42fa4e0db5.txt").read_text(encoding="utf-8").splitlines()
+    assert source_lines[line - 1].strip() == first_line
+
+
+def test_show_unknown_id_is_a_plain_error(corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(_cli(corpus_index, "show", "LEEDS-OWS-2024#999"))
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "No passage LEEDS-OWS-2024#999 in the index" in squash(err)
+    assert "Traceback" not in out + err
+
+
+def test_show_malformed_id_is_a_plain_error(corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(_cli(corpus_index, "show", "not-an-id"))
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "'not-an-id' is not an evidence id" in squash(err)
+    assert "Traceback" not in out + err
+
+
+def test_documents_lists_every_indexed_document(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_cli(corpus_index, "documents")) == 0
+    flat = squash(capsys.readouterr().out)
+    for doc_id in IDS.values():
+        assert doc_id in flat
+    assert "001_89b7e46f1cb73dbb.txt" in flat
+
+
+# -- no index / wrong model ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command", [["search", "retention"], ["show", "LEEDS-OWS-2024#3"], ["documents"]]
+)
+def test_commands_before_any_ingest_say_to_run_ingest(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    code = main(["--data-dir", str(data_dir), *command])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "run `review ingest`" in squash(err)
+    assert "Traceback" not in out + err
+
+
+def test_searcher_before_any_ingest_raises_no_index(data_dir: Path) -> None:
+    with pytest.raises(NoIndexError, match="review ingest"):
+        Searcher(RetrievalSettings(data_dir=data_dir))
+
+
+def _remote_settings(data_dir: Path) -> RetrievalSettings:
+    return RetrievalSettings(
+        data_dir=data_dir,
+        embedding=EmbeddingSettings(backend="openai-compatible", model="x", base_url="http://127.0.0.1:9"),
+    )
+
+
+@pytest.fixture
+def small_index(small_corpus: Path, make_settings: Callable[..., RetrievalSettings]) -> RetrievalSettings:
+    settings = make_settings()
+    ingest([small_corpus], settings)
+    return settings
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: RemoteEmbedder, texts: list[str]) -> object:
+        raise AssertionError("the remote embedding API was called")
+
+    monkeypatch.setattr(RemoteEmbedder, "embed", refuse)
+    monkeypatch.setattr(RemoteEmbedder, "_client", property(lambda self: refuse(self, [])))
+
+
+def test_searching_with_another_embedding_model_is_refused(
+    small_index: RetrievalSettings, no_network: None
+) -> None:
+    with pytest.raises(IndexError_) as info:
+        Searcher(_remote_settings(small_index.data_dir))
+    message = str(info.value)
+    assert "review ingest --rebuild" in message
+    assert "local:all-MiniLM-L6-v2" in message and "openai-compatible:x" in message
+    # The index is untouched and still answers with the model it was built with.
+    [result] = Searcher(small_index).search(["digital champion"], k=1)
+    assert result.hits[0].doc_id == "GAMMA"
+
+
+def test_cli_search_with_another_embedding_model_exits_2(
+    small_index: RetrievalSettings, no_network: None,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("REVIEW_RETRIEVAL__EMBEDDING__BACKEND", "openai-compatible")
+    monkeypatch.setenv("REVIEW_RETRIEVAL__EMBEDDING__MODEL", "x")
+    monkeypatch.setenv("REVIEW_RETRIEVAL__EMBEDDING__BASE_URL", "http://127.0.0.1:9")
+    code = main(["--data-dir", str(small_index.data_dir), "search", "retention"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "review ingest --rebuild" in squash(err)
+    assert "Traceback" not in out + err
+
+
+def test_incremental_ingest_with_another_embedding_model_is_refused(
+    small_index: RetrievalSettings, small_corpus: Path, no_network: None
+) -> None:
+    remote = _remote_settings(small_index.data_dir).model_copy(update={"catalog": small_index.catalog})
+    with pytest.raises(IndexError_, match="rebuild"):
+        ingest([small_corpus], remote)
