@@ -15,6 +15,7 @@ from rich.table import Table
 
 from orchestration.settings import Settings
 from tools.catalog import SCOPES
+from tools.locate import source_line
 
 console = Console()
 err = Console(stderr=True)
@@ -121,9 +122,11 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             f"No passage {args.evidence_id} in the index; find ids with `review search`."
         )
     record = searcher.documents().get(passage.doc_id, {})
-    source = searcher.store.document_text(passage.doc_id) or ""
-    line = source.count("\n", 0, passage.start) + 1
-    where = f"{record.get('file', passage.doc_id)}, line {line}, characters {passage.start}-{passage.end}"
+    where = str(record.get("path") or record.get("file") or passage.doc_id)
+    line = source_line(Path(where), str(record.get("sha256", "")), passage.text)
+    if line is not None:
+        where += f", line {line}"
+    where += f"; characters {passage.start}-{passage.end} of the normalised text"
     if passage.page:
         where += f", page {passage.page}"
     console.print(f"[bold]{escape(passage.title)}[/] ({passage.doc_id}, {passage.scope})")

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tools.embeddings import LocalMiniLM, local_model_dir
+from tests.helpers import CATALOG, CORPUS_DIR, DOC_ALPHA, DOC_BETA, DOC_GAMMA, ROOT, write
+from tools.embeddings import LocalMiniLM
+from tools.embeddings import local_model_dir as model_dir_under
 from tools.ingest import IngestReport, ingest
 from tools.settings import RetrievalSettings
-
-from tests.helpers import CATALOG, CORPUS_DIR, DOC_ALPHA, DOC_BETA, DOC_GAMMA, ROOT, write
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +39,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyt
 @pytest.fixture(scope="session")
 def shared_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The MiniLM ONNX export, built once for the whole session."""
-    model_dir = local_model_dir(tmp_path_factory.mktemp("model-export"))
+    model_dir = model_dir_under(tmp_path_factory.mktemp("model-export"))
     embedder = LocalMiniLM(model_dir)
     vector = embedder.embed(["warm up"])
     assert vector.shape == (1, 384)
@@ -47,8 +47,14 @@ def shared_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return model_dir
 
 
+@pytest.fixture(scope="session")
+def local_model_dir(shared_model_dir: Path) -> Path:
+    """The session's MiniLM export folder (named all-MiniLM-L6-v2); copy it, do not change it."""
+    return shared_model_dir
+
+
 def _link_model(data_dir: Path, model_dir: Path) -> None:
-    target = local_model_dir(data_dir)
+    target = model_dir_under(data_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
         target.symlink_to(model_dir, target_is_directory=True)

@@ -61,11 +61,6 @@ def test_invalid_entry_names_the_file_and_the_field(tmp_path: Path, entry: str, 
     assert field in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tools/catalog.py load_catalog reads with encoding='utf-8' outside the try, so a "
-    "non-UTF-8 catalog raises a bare UnicodeDecodeError that does not name the catalog file.",
-)
 def test_non_utf8_catalog_gives_a_catalog_error_naming_the_file(tmp_path: Path) -> None:
     path = tmp_path / "catalog.toml"
     path.write_bytes('[[document]]\nid = "X"\nfile = "a.md"\ntitle = "Café"\n'.encode("latin-1"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 from pathlib import Path
@@ -69,7 +70,7 @@ def test_positions_run_from_one_to_n_in_document_order(path: Path, target: int, 
     assert [c.position for c in chunks] == list(range(1, len(chunks) + 1))
     starts = [c.start for c in chunks]
     assert starts == sorted(starts)
-    assert all(b.start < b.end and a.end <= b.end for a, b in zip(chunks, chunks[1:]))
+    assert all(b.start < b.end and a.end <= b.end for a, b in itertools.pairwise(chunks))
 
 
 @seed
@@ -138,7 +139,7 @@ def test_chunks_cut_for_size_overlap_when_the_last_sentence_fits(path: Path) -> 
     text = normalised(path)
     chunks = chunks_of(path)
     overlapping = 0
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in itertools.pairwise(chunks):
         if b.start < a.end:
             overlapping += 1
             shared = text[b.start : a.end]
@@ -153,7 +154,7 @@ def test_chunks_cut_for_size_overlap_when_the_last_sentence_fits(path: Path) -> 
 @seed
 def test_zero_overlap_gives_disjoint_chunks(path: Path) -> None:
     chunks = chunks_of(path, 60, 0)
-    assert all(b.start >= a.end for a, b in zip(chunks, chunks[1:]))
+    assert all(b.start >= a.end for a, b in itertools.pairwise(chunks))
 
 
 def test_short_sentences_in_one_section_always_overlap() -> None:
@@ -161,7 +162,7 @@ def test_short_sentences_in_one_section_always_overlap() -> None:
     text = normalize_text(f"# Plan\n\n{body}")
     chunks = chunk_text(text, target_words=60, overlap_words=15)
     assert len(chunks) > 4
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in itertools.pairwise(chunks):
         assert b.start < a.end, (a.position, b.position)
         shared = text[b.start : a.end]
         assert 1 <= len(shared.split()) <= 15

@@ -163,7 +163,7 @@ def test_cli_reports_up_to_date_on_a_no_op(
     first = squash(capsys.readouterr().out)
     assert "3 added" in first
     assert main(args) == 0
-    out, err = capsys.readouterr()
+    out, _err = capsys.readouterr()
     assert "up to date" in out
     assert "3 document(s) unchanged" in squash(out)
     assert "Indexed" not in out
@@ -187,6 +187,6 @@ def test_cli_deleting_every_file_is_not_a_failure(
     for path in small_corpus.iterdir():
         path.unlink()
     code = main(args)
-    out, err = capsys.readouterr()
+    out, _err = capsys.readouterr()
     assert code == 0  # the index changed: three documents were removed
     assert "3 removed" in squash(out)

@@ -164,11 +164,6 @@ def test_zip_that_is_not_a_word_document(tmp_path: Path) -> None:
     assert "fake.docx" in message and "Word document" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tools/loaders.py _load_docx does not catch docx.opc.exceptions."
-    "PackageNotFoundError, raised for a .docx that is not a zip at all; it escapes as a traceback.",
-)
 def test_corrupt_docx_that_is_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "broken.docx"
     path.write_bytes(os.urandom(2048))
@@ -176,11 +171,6 @@ def test_corrupt_docx_that_is_not_a_zip(tmp_path: Path) -> None:
     assert "broken.docx" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a .docx that is not a zip raises docx's PackageNotFoundError out of load_file, "
-    "which stops the whole ingest (and the CLI prints a traceback).",
-)
 def test_corrupt_docx_does_not_stop_the_rest_of_the_ingest(
     tmp_path: Path, make_settings: Callable[..., RetrievalSettings]
 ) -> None:
@@ -374,16 +364,9 @@ def test_cli_ingest_of_a_single_good_file_succeeds(
     assert "one.md has no catalog entry; indexed as ONE" in squash(err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pypdf logs 'invalid pdf header' / 'EOF marker not found' warnings for a corrupt PDF; "
-    "with no logging configured these reach stderr as extra unexplained lines beside the one "
-    "'skipped:' message.",
-)
 def test_corrupt_pdf_produces_no_extra_log_noise(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "report.pdf"
     path.write_bytes(os.urandom(4096))
-    with caplog.at_level(logging.WARNING):
-        with pytest.raises(LoadError):
-            load_file(path, 40 * MB)
+    with caplog.at_level(logging.WARNING), pytest.raises(LoadError):
+        load_file(path, 40 * MB)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []

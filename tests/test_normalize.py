@@ -101,11 +101,6 @@ def test_seed_document_with_underline_tags_keeps_the_underlined_words() -> None:
     assert "has involved extensive engagement with local stakeholders" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a hyphen followed by spaces before the line break is not joined on the first "
-    "pass (lines are trimmed only after _HYPHEN_BREAK runs), so normalising is not idempotent.",
-)
 def test_hyphen_with_trailing_space_before_line_break_is_joined_idempotently() -> None:
     once = normalize_text("our work- \nforce plan")
     assert once == "our workforce plan\n"

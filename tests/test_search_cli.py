@@ -121,7 +121,9 @@ def test_search_json_shape_one_object_per_query(
 def test_search_hits_carry_catalog_titles_and_passage_text(
     corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str], searcher: Searcher
 ) -> None:
-    [result] = _search_json(corpus_index, capsys, "Schwartz rounds", "--k", "3")
+    [result] = _search_json(
+        corpus_index, capsys, "Schwartz rounds and compassionate leadership", "--k", "3"
+    )
     top = result["hits"][0]
     assert top["doc_id"] == "WY-HCP-WF-2022"
     assert top["title"] == "West Yorkshire Health and Care Partnership: workforce priorities"
@@ -186,6 +188,19 @@ def test_search_finds_the_document_that_is_about_the_query(searcher: Searcher, q
     assert result.hits[0].doc_id == doc_id
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Retrieval quality: for a rare exact term only one passage contains, BM25 is sure "
+    "(it returns that single passage) but fusion (LEXICAL_WEIGHT=0.3) lets weak dense matches "
+    "(cosine ~0.15) from another document outrank it; WY-HCP-WF-2022#15 comes 3rd.",
+)
+def test_a_rare_exact_term_ranks_the_passage_containing_it_first(searcher: Searcher) -> None:
+    [lexical] = searcher.search(["Schwartz rounds"], k=5, mode="lexical")
+    assert [h.id for h in lexical.hits] == ["WY-HCP-WF-2022#15"]
+    [hybrid] = searcher.search(["Schwartz rounds"], k=5)
+    assert hybrid.hits[0].id == "WY-HCP-WF-2022#15"
+
+
 def test_many_queries_in_one_call_match_single_calls(searcher: Searcher) -> None:
     queries = ["nurse retention", "international recruitment", "health and wellbeing hub"]
     together = searcher.search(queries, k=5)
@@ -202,7 +217,7 @@ def test_lexical_search_with_unknown_words_returns_no_hits(searcher: Searcher) -
 def test_human_readable_search_prints_ids_and_text(
     corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(_cli(corpus_index, "search", "Schwartz rounds", "--k", "2"))
+    code = main(_cli(corpus_index, "search", "Schwartz rounds and compassionate leadership", "--k", "2"))
     out = capsys.readouterr().out
     assert code == 0
     assert "Schwartz rounds" in out
@@ -246,7 +261,7 @@ def test_show_prints_the_passage_its_neighbours_and_its_location(
     assert "LEEDS-OWS-2024#1 " not in flat and "LEEDS-OWS-2024#5 " not in flat
     assert "Leeds Health and Care One Workforce Strategy 2024" in flat
     assert "(LEEDS-OWS-2024, place)" in flat
-    assert re.search(r"001_89b7e46f1cb73dbb\.txt, line \d+, characters \d+-\d+", flat)
+    assert re.search(r"001_89b7e46f1cb73dbb\.txt, line \d+; characters \d+-\d+ of the normalised text", flat)
     assert f"characters {passage.start}-{passage.end}" in flat
 
 
@@ -270,12 +285,6 @@ def test_show_first_passage_has_only_a_following_neighbour(
     assert "WY-HCP-WF-2022#0" not in flat and "WY-HCP-WF-2022#3" not in flat
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: orchestration/corpus_commands.py cmd_show counts lines in the *normalised* text "
-    "but labels them with the source file name; normalising drops blank lines and slide markers, "
-    "so the line printed for 003 passages is earlier than the real line in the file.",
-)
 def test_show_line_number_points_at_the_passage_in_the_source_file(
     corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str], searcher: Searcher
 ) -> None:

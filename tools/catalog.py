@@ -50,6 +50,8 @@ def load_catalog(path: Path) -> Catalog:
         return Catalog()
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path} is not UTF-8 text; save it with UTF-8 encoding.") from exc
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"{path}: {exc}. Fix the TOML syntax and try again.") from exc
     try:

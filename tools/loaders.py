@@ -6,6 +6,7 @@ index can say on which page of a PDF a passage sits.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def load_file(path: Path, max_bytes: int) -> LoadedFile:
         raise LoadError(f"{path.name} is empty (0 bytes); add its content or remove it.")
     if size > max_bytes:
         raise LoadError(
-            f"{path.name} is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
+            f"{path.name} is {size / 1e6:.3g} MB, over the {max_bytes / 1e6:.3g} MB limit; "
             "split it into smaller files or raise retrieval.max_file_mb."
         )
     if suffix == ".pdf":
@@ -86,6 +87,8 @@ def _load_pdf(path: Path) -> LoadedFile:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs its own warnings about damaged files; our one sentence replaces them.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     try:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -118,9 +121,11 @@ def _load_docx(path: Path) -> LoadedFile:
 
     from docx import Document
 
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         document = Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise LoadError(
             f"{path.name} cannot be read as a Word document; open and re-save it as .docx."
         ) from exc
