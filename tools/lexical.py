@@ -113,28 +113,51 @@ class LexicalIndex:
         self, queries: list[str], n: int, mask: np.ndarray | None = None
     ) -> list[list[tuple[str, float]]]:
         """The top ``n`` passages per query by BM25, as (id, score) pairs with score > 0."""
+        return [hits for hits, _ in self.search_with_coverage(queries, n, mask)]
+
+    def search_with_coverage(
+        self, queries: list[str], n: int, mask: np.ndarray | None = None
+    ) -> list[tuple[list[tuple[str, float]], float]]:
+        """Like ``search``, plus the share of each query's terms found in its top passage.
+
+        A coverage near 1 means the query's own words pin a passage down (a name, a programme),
+        which is when the lexical ranking deserves more weight in fusion.
+        """
         import bm25s
 
         if not self.passages:
-            return [[] for _ in queries]
+            return [([], 0.0) for _ in queries]
+        stemmer = _stemmer()
         tokens = bm25s.tokenize(
-            queries, stopwords=_STOPWORDS, stemmer=_stemmer(), return_ids=False, show_progress=False
+            queries, stopwords=_STOPWORDS, stemmer=stemmer, return_ids=False, show_progress=False
         )
         k = min(n, len(self.passages))
-        results: list[list[tuple[str, float]]] = []
+        results: list[tuple[list[tuple[str, float]], float]] = []
         for query_tokens in tokens:
             known = [t for t in query_tokens if t in self._bm25.vocab_dict]  # type: ignore[attr-defined]
             if not known:
-                results.append([])
+                results.append(([], 0.0))
                 continue
             rows, scores = self._bm25.retrieve(  # type: ignore[attr-defined]
                 [known], k=k, show_progress=False, weight_mask=mask, n_threads=0
             )
-            results.append(
-                [
-                    (self.passages[int(r)].id, float(s))
-                    for r, s in zip(rows[0], scores[0], strict=True)
-                    if s > 0
-                ]
-            )
+            hits = [
+                (self.passages[int(r)].id, float(s))
+                for r, s in zip(rows[0], scores[0], strict=True)
+                if s > 0
+            ]
+            coverage = 0.0
+            if hits:
+                top = self.passages[int(rows[0][0])].context_text()
+                top_terms = set(
+                    bm25s.tokenize(
+                        [top],
+                        stopwords=_STOPWORDS,
+                        stemmer=stemmer,
+                        return_ids=False,
+                        show_progress=False,
+                    )[0]
+                )
+                coverage = sum(t in top_terms for t in set(query_tokens)) / len(set(query_tokens))
+            results.append((hits, coverage))
         return results

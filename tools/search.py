@@ -19,6 +19,7 @@ from tools.store import CorpusStore, NoIndexError
 Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60
 CANDIDATES = 50
+COVERAGE_POWER = 6.0
 LEXICAL_WEIGHT = 0.3  # tuned on bench/retrieval.py: dense is stronger on paraphrased questions
 
 
@@ -38,6 +39,12 @@ class Filters:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def lexical_weight(coverage: float) -> float:
+    """BM25's weight in fusion: low for paraphrased questions, high when the query's own terms
+    all occur in BM25's top passage (names, programmes, exact phrases)."""
+    return LEXICAL_WEIGHT + (1.0 - LEXICAL_WEIGHT) * coverage**COVERAGE_POWER
 
 
 def fuse(
@@ -81,15 +88,20 @@ class Searcher:
         n = max(CANDIDATES, k)
         dense: list[list[tuple[str, float]]] = [[] for _ in queries]
         lexical: list[list[tuple[str, float]]] = [[] for _ in queries]
+        coverage = [0.0 for _ in queries]
         if mode in ("hybrid", "dense"):
             vectors = self.store.embedder.embed(queries)
             dense = self.store.dense_query(vectors, n, filters.chroma_where())
         if mode in ("hybrid", "lexical"):
             mask = self.lexical.mask(list(filters.scopes), list(filters.doc_ids))
-            lexical = self.lexical.search(queries, n, mask)
+            found = self.lexical.search_with_coverage(queries, n, mask)
+            lexical = [hits for hits, _ in found]
+            coverage = [cover for _, cover in found]
         results = []
-        for query, d, lx in zip(queries, dense, lexical, strict=True):
-            ranked = fuse(d, lx) if mode == "hybrid" else (d or lx)
+        for query, d, lx, cover in zip(queries, dense, lexical, coverage, strict=True):
+            ranked = (
+                fuse(d, lx, lexical_weight=lexical_weight(cover)) if mode == "hybrid" else (d or lx)
+            )
             hits = [
                 Hit.from_passage(passage, score)
                 for pid, score in ranked[:k]
