@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from autogen_core.models import UserMessage
@@ -31,7 +32,7 @@ def _completion(text: str) -> bytes:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    hits: Counter[str] = Counter()
+    hits: ClassVar[Counter[str]] = Counter()
 
     def log_message(self, *args: object) -> None:
         pass

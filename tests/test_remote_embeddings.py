@@ -6,6 +6,7 @@ import hashlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -26,7 +27,7 @@ def bag_of_words(text: str) -> list[float]:
 
 
 class _Embeddings(BaseHTTPRequestHandler):
-    requests: list[dict] = []
+    requests: ClassVar[list[dict]] = []
 
     def log_message(self, *args: object) -> None:
         pass

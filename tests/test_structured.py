@@ -11,7 +11,12 @@ from pydantic import BaseModel
 
 from agents.model_settings import ModelEndpoint, ModelSettings
 from agents.runtime.models import ModelFactory, schema_mode
-from agents.runtime.structured import StructuredFailure, StructuredReply, create_structured, response_format
+from agents.runtime.structured import (
+    StructuredFailure,
+    StructuredReply,
+    create_structured,
+    response_format,
+)
 
 
 class SignOff(BaseModel):

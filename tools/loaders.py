@@ -120,7 +120,6 @@ def _load_docx(path: Path) -> LoadedFile:
     import zipfile
 
     from docx import Document
-
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
