@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field
 from orchestration.review_models import StrategyReview, ThemeReview
 
 Phase = Literal["brief", "opening", "critique", "rebuttal", "review", "sign_off", "done"]
-SteerKind = Literal["interject", "ask", "redirect", "end_theme", "approve", "send_back", "pause", "resume"]
+SteerKind = Literal[
+    "interject", "ask", "redirect", "end_theme", "approve", "send_back", "pause", "resume"
+]
 
 
 class _Event(BaseModel):
@@ -47,7 +49,9 @@ class AgentMessage(_Event):
     agent: str
     phase: Phase
     content: str
-    evidence_ids: list[str] = Field(default_factory=list, description="Valid ids the message cites.")
+    evidence_ids: list[str] = Field(
+        default_factory=list, description="Valid ids the message cites."
+    )
 
 
 class ToolCalled(_Event):
@@ -107,8 +111,17 @@ class RunFinished(_Event):
 
 
 Event = Annotated[
-    RunStarted | PhaseChanged | AgentMessage | ToolCalled | EvidencePack | HumanSteer
-    | UsageRecorded | ErrorRaised | ThemeReviewed | StrategyReviewed | RunFinished,
+    RunStarted
+    | PhaseChanged
+    | AgentMessage
+    | ToolCalled
+    | EvidencePack
+    | HumanSteer
+    | UsageRecorded
+    | ErrorRaised
+    | ThemeReviewed
+    | StrategyReviewed
+    | RunFinished,
     Field(discriminator="type"),
 ]
 

@@ -24,7 +24,9 @@ class Citation(BaseModel):
     doc_id: str
     title: str
     section: str
-    quote: str = Field(description="Copied by code from the stored passage, never typed by a model.")
+    quote: str = Field(
+        description="Copied by code from the stored passage, never typed by a model."
+    )
     start: int = Field(description="Offset of the quote in the normalised source document.")
     end: int
 
@@ -33,7 +35,9 @@ class Claim(BaseModel):
     text: str
     evidence_ids: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
-    note: str = Field(default="", description="Set by code, e.g. when no evidence supports the claim.")
+    note: str = Field(
+        default="", description="Set by code, e.g. when no evidence supports the claim."
+    )
 
 
 class Gap(Claim):
@@ -45,7 +49,9 @@ class Recommendation(Claim):
     action: Literal["add", "change"]
     objective: str | None = Field(default=None, description="The objective to change, if any.")
     priority: Priority = "medium"
-    also_in: list[str] = Field(default_factory=list, description="Other themes that recommended the same.")
+    also_in: list[str] = Field(
+        default_factory=list, description="Other themes that recommended the same."
+    )
 
 
 class ObjectiveCoverage(BaseModel):

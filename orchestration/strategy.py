@@ -70,7 +70,9 @@ def slug(name: str) -> str:
 def load_strategy(path: Path) -> Strategy:
     """Read a strategy from ``.toml`` or ``.md``; raise ``StrategyError`` with a plain message."""
     if not path.exists():
-        raise StrategyError(f"{path} does not exist; give the path of a strategy .toml or .md file.")
+        raise StrategyError(
+            f"{path} does not exist; give the path of a strategy .toml or .md file."
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -83,7 +85,9 @@ def load_strategy(path: Path) -> Strategy:
         except tomllib.TOMLDecodeError as exc:
             raise StrategyError(f"{path}: {exc}. Fix the TOML and try again.") from exc
     else:
-        raise StrategyError(f"{path.name}: a strategy must be a .toml file or a Markdown outline (.md).")
+        raise StrategyError(
+            f"{path.name}: a strategy must be a .toml file or a Markdown outline (.md)."
+        )
     try:
         return Strategy.model_validate(raw)
     except ValidationError as exc:
@@ -102,14 +106,20 @@ def _describe_error(error: dict, raw: dict) -> str:  # type: ignore[type-arg]
         where = "theme"
         if len(loc) > 1 and isinstance(loc[1], int):
             themes = raw.get("theme", [])
-            name = themes[loc[1]].get("name") if loc[1] < len(themes) and isinstance(themes[loc[1]], dict) else None
+            name = (
+                themes[loc[1]].get("name")
+                if loc[1] < len(themes) and isinstance(themes[loc[1]], dict)
+                else None
+            )
             where = f"theme {loc[1] + 1}" + (f" ('{name}')" if name else "")
             loc = loc[2:]
         else:
             loc = loc[1:]
     field = ".".join(str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in loc)
     place = " ".join(part for part in (where, field) if part) or "the file"
-    message = error["msg"].replace("List should have at least 1 item after validation, not 0", "is empty")
+    message = error["msg"].replace(
+        "List should have at least 1 item after validation, not 0", "is empty"
+    )
     return f"{place}: {message}"
 
 

@@ -1,0 +1,223 @@
+"""Coverage analysis, computed not generated: how well the corpus supports each objective of a
+theme, and which corpus topics no objective of the theme covers (candidate gaps).
+
+Topics are k-means clusters of passage vectors, labelled by their most distinctive words; they
+are cached per index version under the data directory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tools.evidence import Passage
+from tools.search import Searcher
+
+STRONG, PARTIAL = 0.55, 0.40  # cosine thresholds for all-MiniLM-L6-v2
+RELEVANT_TOPIC, COVERED_TOPIC = 0.30, 0.50
+MIN_TOPIC_SIZE = 2  # a single passage is not a topic
+_WORD = re.compile(r"[a-z][a-z-]{3,}")
+_COMMON = frozenset(
+    ["with", "that", "this", "will", "have", "from", "their", "which", "been", "also", "more", "these", "they", "such", "other", "into", "work", "working", "health", "care", "leeds", "across", "through", "including", "support", "services", "system", "workforce", "staff", "people", "development", "partners", "partnership", "within", "where", "would", "there", "need", "needs", "being"]
+)
+
+
+@dataclass
+class ObjectiveSupport:
+    objective: str
+    score: float
+    strength: str
+    passages: list[tuple[Passage, float]]
+
+
+@dataclass
+class Topic:
+    id: int
+    label: str
+    passage_ids: list[str]
+    centroid: np.ndarray = field(repr=False)
+
+
+@dataclass
+class TopicGap:
+    topic: Topic
+    relevance: float
+    best_objective_similarity: float
+    passages: list[tuple[Passage, float]]
+
+
+def strength(score: float) -> str:
+    return "strong" if score >= STRONG else "partial" if score >= PARTIAL else "weak"
+
+
+class CoverageAnalyzer:
+    """Computes coverage over one index; reuse it for every theme of a run."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.passages = searcher.lexical.passages
+        self.vectors = self._load_vectors()
+        self._topics: list[Topic] | None = None
+
+    def _load_vectors(self) -> np.ndarray:
+        collection = self.searcher.store.passages()
+        by_id: dict[str, np.ndarray] = {}
+        offset, page = 0, 5000
+        while True:
+            got = collection.get(include=["embeddings"], limit=page, offset=offset)
+            if not got["ids"]:
+                break
+            by_id.update(
+                zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True)
+            )
+            offset += len(got["ids"])
+        return (
+            np.stack([by_id[p.id] for p in self.passages]) if self.passages else np.zeros((0, 384))
+        )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self.searcher.store.embedder.embed(texts)
+
+    def objective_support(self, objectives: list[str], k: int = 3) -> list[ObjectiveSupport]:
+        """For each objective: its best passages by cosine similarity and a strength label."""
+        if not objectives or not self.passages:
+            return []
+        sims = self.embed(objectives) @ self.vectors.T
+        result = []
+        for objective, row in zip(objectives, sims, strict=True):
+            top = np.argsort(-row)[:k]
+            score = float(row[top[0]])
+            result.append(
+                ObjectiveSupport(
+                    objective,
+                    round(score, 4),
+                    strength(score),
+                    [(self.passages[i], round(float(row[i]), 4)) for i in top],
+                )
+            )
+        return result
+
+    def topics(self) -> list[Topic]:
+        if self._topics is None:
+            self._topics = self._cluster()
+        return self._topics
+
+    def _cluster(self) -> list[Topic]:
+        n = len(self.passages)
+        if n == 0:
+            return []
+        k = max(2, min(60, round(n / 6)))
+        labels, centroids = kmeans(self._topic_vectors(), k, seed=7)
+        document_freq = Counter(
+            w for p in self.passages for w in set(_WORD.findall(p.text.lower()))
+        )
+        docs_with = Counter(
+            w
+            for d in {p.doc_id for p in self.passages}
+            for w in {
+                w for p in self.passages if p.doc_id == d for w in _WORD.findall(p.text.lower())
+            }
+        )
+        several_docs = len({p.doc_id for p in self.passages}) > 1
+        topics = []
+        for cluster in range(len(centroids)):
+            members = [self.passages[i] for i in np.flatnonzero(labels == cluster)]
+            if not members:
+                continue
+            counts = Counter(
+                w
+                for p in members
+                for w in _WORD.findall(p.text.lower())
+                if w not in _COMMON and (docs_with[w] > 1 or not several_docs)
+            )
+            scored = sorted(
+                counts, key=lambda w: counts[w] * math.log(n / document_freq[w]), reverse=True
+            )
+            rows = np.flatnonzero(labels == cluster)
+            centroid = self.vectors[rows].mean(
+                axis=0
+            )  # in the original space, to compare with themes
+            topics.append(Topic(cluster, ", ".join(scored[:4]), [p.id for p in members], centroid))
+        return topics
+
+    def _topic_vectors(self) -> np.ndarray:
+        """Passage vectors minus their document's mean direction, renormalised.
+
+        Without this, clusters follow documents (each has its own vocabulary and style) rather
+        than topics that cut across them.
+        """
+        doc_ids = np.array([p.doc_id for p in self.passages])
+        centred = self.vectors.copy()
+        for doc_id in set(doc_ids):
+            rows = doc_ids == doc_id
+            centred[rows] -= 0.5 * self.vectors[rows].mean(axis=0)
+        return centred / np.clip(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9, None)
+
+    def candidate_gaps(
+        self, theme_text: str, objectives: list[str], limit: int = 3
+    ) -> list[TopicGap]:
+        """Topics relevant to the theme that none of its objectives covers, most relevant first."""
+        topics = self.topics()
+        if not topics or not objectives:
+            return []
+        theme_vec = self.embed([theme_text])[0]
+        objective_vecs = self.embed(objectives)
+        row_of = {p.id: i for i, p in enumerate(self.passages)}
+        gaps = []
+        for topic in topics:
+            if len(topic.passage_ids) < MIN_TOPIC_SIZE:
+                continue
+            centroid = topic.centroid / (np.linalg.norm(topic.centroid) or 1.0)
+            relevance = float(centroid @ theme_vec)
+            covered = float(np.max(objective_vecs @ centroid))
+            if relevance < RELEVANT_TOPIC or covered >= COVERED_TOPIC:
+                continue
+            rows = [row_of[pid] for pid in topic.passage_ids]
+            closeness = self.vectors[rows] @ theme_vec
+            best = [
+                (self.passages[rows[i]], round(float(closeness[i]), 4))
+                for i in np.argsort(-closeness)[:2]
+            ]
+            gaps.append(TopicGap(topic, round(relevance, 4), round(covered, 4), best))
+        gaps.sort(key=lambda g: g.relevance - g.best_objective_similarity, reverse=True)
+        return gaps[:limit]
+
+    def describe_topics(self) -> str:
+        return json.dumps(
+            [{"id": t.id, "label": t.label, "size": len(t.passage_ids)} for t in self.topics()]
+        )
+
+
+def kmeans(
+    vectors: np.ndarray, k: int, seed: int, iterations: int = 30
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means (cosine) with k-means++ seeding; deterministic for a seed."""
+    rng = np.random.default_rng(seed)
+    n = len(vectors)
+    k = min(k, n)
+    centroids = [vectors[rng.integers(n)]]
+    for _ in range(1, k):
+        distance = 1.0 - np.max(vectors @ np.stack(centroids).T, axis=1)
+        weights = np.clip(distance, 0, None) ** 2
+        total = weights.sum()
+        centroids.append(
+            vectors[rng.choice(n, p=weights / total)] if total > 0 else vectors[rng.integers(n)]
+        )
+    centres = np.stack(centroids)
+    labels = np.zeros(n, dtype=int)
+    for _ in range(iterations):
+        new_labels = np.argmax(vectors @ centres.T, axis=1)
+        if np.array_equal(new_labels, labels) and _ > 0:
+            break
+        labels = new_labels
+        for c in range(k):
+            members = vectors[labels == c]
+            if len(members):
+                mean = members.mean(axis=0)
+                centres[c] = mean / (np.linalg.norm(mean) or 1.0)
+    return labels, centres
