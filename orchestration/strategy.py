@@ -10,8 +10,10 @@ import hashlib
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 DEFAULT_STRATEGY = Path("corpus/strategy/workforce-strategy-2026-2031.toml")
 
@@ -99,7 +101,7 @@ def strategy_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _describe_error(error: dict, raw: dict) -> str:  # type: ignore[type-arg]
+def _describe_error(error: ErrorDetails, raw: dict[str, Any]) -> str:
     loc = list(error["loc"])
     where = ""
     if loc and loc[0] == "theme":
@@ -128,10 +130,10 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+(.*\S)\s*$")
 _ORGANISATION = re.compile(r"^organi[sz]ation\s*:\s*(.+)$", re.IGNORECASE)
 
 
-def parse_markdown_outline(text: str, path: Path) -> dict:  # type: ignore[type-arg]
+def parse_markdown_outline(text: str, path: Path) -> dict[str, Any]:
     """``# Title``, ``## Theme`` headings with ``- objective`` bullets, into the TOML shape."""
-    raw: dict = {"title": path.stem, "theme": []}  # type: ignore[type-arg]
-    current: dict | None = None  # type: ignore[type-arg]
+    raw: dict = {"title": path.stem, "theme": []}
+    current: dict | None = None
     previous: list[str] | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         heading = _HEADING.match(line)

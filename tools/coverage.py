@@ -23,7 +23,48 @@ RELEVANT_TOPIC, COVERED_TOPIC = 0.30, 0.50
 MIN_TOPIC_SIZE = 2  # a single passage is not a topic
 _WORD = re.compile(r"[a-z][a-z-]{3,}")
 _COMMON = frozenset(
-    ["with", "that", "this", "will", "have", "from", "their", "which", "been", "also", "more", "these", "they", "such", "other", "into", "work", "working", "health", "care", "leeds", "across", "through", "including", "support", "services", "system", "workforce", "staff", "people", "development", "partners", "partnership", "within", "where", "would", "there", "need", "needs", "being"]
+    [
+        "with",
+        "that",
+        "this",
+        "will",
+        "have",
+        "from",
+        "their",
+        "which",
+        "been",
+        "also",
+        "more",
+        "these",
+        "they",
+        "such",
+        "other",
+        "into",
+        "work",
+        "working",
+        "health",
+        "care",
+        "leeds",
+        "across",
+        "through",
+        "including",
+        "support",
+        "services",
+        "system",
+        "workforce",
+        "staff",
+        "people",
+        "development",
+        "partners",
+        "partnership",
+        "within",
+        "where",
+        "would",
+        "there",
+        "need",
+        "needs",
+        "being",
+    ]
 )
 
 

@@ -14,7 +14,42 @@ from tools.evidence import Passage
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]?|$)", re.MULTILINE)
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "our", "that", "the", "their", "this", "to", "was", "we", "will", "with", "which", "who", "not", "more", "should"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "we",
+        "will",
+        "with",
+        "which",
+        "who",
+        "not",
+        "more",
+        "should",
+    ]
 )
 MAX_QUOTE_CHARS = 400
 
