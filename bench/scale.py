@@ -11,7 +11,9 @@ Run: ``.venv/bin/python bench/scale.py [--chunks 100000] [--queries 200] [--skip
    ~500 documents over the 4 scopes, vectors derived from real MiniLM sentence embeddings plus
    noise) written straight into Chroma, with and without a ``--scope`` filter, plus a per-stage
    breakdown (query embedding, Chroma passages query, Chroma windows query, BM25, fusion).
-4. Wall time of ``review search "international recruitment" --k 5 --json`` as a subprocess.
+   Building 100k passages takes roughly 6-10 minutes on 2 cores (Chroma HNSW inserts).
+4. Wall time of ``review search "international recruitment" --k 5 --json`` as a subprocess,
+   against the bundled index (5 runs) and, cold, against the synthetic one (3 runs).
 
 Everything lives in temporary directories that are removed at the end (also on errors).
 """
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +61,7 @@ def settings_for(data_dir: Path) -> RetrievalSettings:
     return RetrievalSettings(data_dir=data_dir, corpus_dir=DOCS, catalog=ROOT / "corpus" / "catalog.toml")
 
 
-def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
     start = time.perf_counter()
     out = fn(*args, **kwargs)
     return out, time.perf_counter() - start
@@ -69,7 +72,7 @@ def p50_p95(seconds: list[float]) -> str:
     return f"p50 {np.percentile(ms, 50):7.1f} ms   p95 {np.percentile(ms, 95):7.1f} ms"
 
 
-def latencies(searcher: Searcher, queries: list[str], **kwargs) -> list[float]:  # type: ignore[no-untyped-def]
+def latencies(searcher: Searcher, queries: list[str], **kwargs: Any) -> list[float]:
     for q in queries[:5]:  # warm-up
         searcher.search([q], k=5, **kwargs)
     return [timed(searcher.search, [q], k=5, **kwargs)[1] for q in queries]
@@ -163,37 +166,34 @@ def build_synthetic(data_dir: Path, model_from: Path, n: int, n_docs: int = 500)
 
 
 def breakdown(searcher: Searcher, queries: list[str], filters: Filters) -> dict[str, float]:
-    """Median ms per stage of one hybrid query, mirroring Searcher.search / dense_query."""
-    store, where, stages = searcher.store, filters.chroma_where(), {}
+    """Median ms per stage of one hybrid query, replaying what Searcher.search / dense_query do."""
+    store, where = searcher.store, filters.chroma_where()
+    stages: dict[str, list[float]] = {}
     for q in queries:
         t = [time.perf_counter()]
         vec = store.embedder.embed([q])
         t.append(time.perf_counter())
-        passages = store.passages()
-        count = passages.count()
-        windows = store.windows()
-        wcount = windows.count()
+        passages, windows = store.passages(), store.windows()
         t.append(time.perf_counter())
-        passages.query(query_embeddings=vec, n_results=min(50, count), where=where, include=["distances"])
+        count, wcount = passages.count(), windows.count()
+        t.append(time.perf_counter())
+        whole = passages.query(query_embeddings=vec, n_results=min(50, count), where=where,
+                               include=["distances"])
         t.append(time.perf_counter())
         windows.query(query_embeddings=vec, n_results=min(200, wcount), where=where,
                       include=["distances", "metadatas"])
-        t.append(time.perf_counter())
-        dense = store.dense_query(vec, 50, where)[0]  # (includes the two queries again)
         t.append(time.perf_counter())
         mask = searcher.lexical.mask(list(filters.scopes), list(filters.doc_ids))
         t.append(time.perf_counter())
         lexical = searcher.lexical.search([q], 50, mask)[0]
         t.append(time.perf_counter())
-        fuse(dense, lexical)
+        fuse([(i, 1 - d) for i, d in zip(whole["ids"][0], whole["distances"][0], strict=True)], lexical)
         t.append(time.perf_counter())
-        d = np.diff(t) * 1000
-        parts = {"embed query": d[0], "collection lookups + count()": d[1], "chroma passages query": d[2],
-                 "chroma windows query": d[3], "BM25 mask (filters)": d[5], "BM25 search": d[6],
-                 "fusion": d[7]}
-        for name, ms in parts.items():
-            stages.setdefault(name, []).append(ms)  # type: ignore[arg-type]
-    return {name: statistics.median(ms) for name, ms in stages.items()}  # type: ignore[arg-type]
+        names = ("embed query", "get collections", "count() x2", "chroma passages query",
+                 "chroma windows query (+metadatas)", "BM25 mask (filters)", "BM25 search", "fusion")
+        for name, ms in zip(names, np.diff(t) * 1000, strict=True):
+            stages.setdefault(name, []).append(float(ms))
+    return {name: statistics.median(ms) for name, ms in stages.items()}
 
 
 def bench_synthetic(tmp: Path, steady: Path, n: int, queries: list[str], scope: str) -> None:
@@ -211,8 +211,8 @@ def bench_synthetic(tmp: Path, steady: Path, n: int, queries: list[str], scope: 
 
 
 # -- 4: the CLI ------------------------------------------------------------------------------
-def bench_cli(tmp: Path, data_dir: Path, runs: int = 5) -> None:
-    print("4. `review search` wall time", flush=True)
+def bench_cli(tmp: Path, data_dir: Path, runs: int = 5, label: str = "bundled") -> None:
+    print(f"4. `review search` wall time ({label})", flush=True)
     review = Path(sys.executable).parent / "review"
     env = os.environ | {"REVIEW_RETRIEVAL__DATA_DIR": str(data_dir)}
     cmd = [str(review), "search", "international recruitment", "--k", "5", "--json"]
@@ -223,7 +223,7 @@ def bench_cli(tmp: Path, data_dir: Path, runs: int = 5) -> None:
         walls.append(time.perf_counter() - start)
         if done.returncode != 0 or not json.loads(done.stdout)[0]["hits"]:
             raise SystemExit(f"review search failed ({done.returncode}): {done.stderr[-2000:]}")
-    report("review search --json (process wall)",
+    report(f"review search --json, {label} (process wall)",
            f"min {min(walls):5.2f} s   median {statistics.median(walls):5.2f} s")
 
 
@@ -238,7 +238,8 @@ def main() -> None:
     fragments = [" ".join(s.split()[:10]) for s in corpus_sentences()]
     random.Random(3).shuffle(fragments)
     synthetic_queries = (questions + fragments)[: args.queries]
-    print(f"cpu cores: {os.cpu_count()}", flush=True)
+    print(f"cpu cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f} "
+          "(other processes skew every figure)", flush=True)
     with tempfile.TemporaryDirectory(prefix="review-scale-") as name:
         tmp = Path(name)
         steady = bench_bundled(tmp, questions)
@@ -246,7 +247,9 @@ def main() -> None:
             bench_cli(tmp, steady)
         if args.chunks:
             bench_synthetic(tmp, steady, args.chunks, synthetic_queries, args.scope)
-    print("\nSummary")
+            if not args.skip_cli:  # a cold process also pays for loading the mirror and HNSW
+                bench_cli(tmp, tmp / "synthetic", runs=3, label=f"{args.chunks // 1000}k")
+    print(f"\nSummary (load average now {os.getloadavg()[0]:.2f})")
     for name, value in rows:
         print(f"{name:<50} {value}")
 

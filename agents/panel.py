@@ -1,0 +1,76 @@
+"""The five panelists: name, colour, persona prompt (``agents/personas/<name>.md``), default
+evidence scope, the retrieval focus of their evidence packs, and their output contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class PanelistSpec:
+    name: str
+    colour: str
+    scopes: tuple[str, ...]
+    focus: str
+    contract: str
+
+    @property
+    def persona(self) -> str:
+        return persona_text(self.name)
+
+
+DEBATER_CONTRACT = (
+    "Reply in at most 120 words: two or three bullet points, each ending with the evidence ids "
+    "it rests on in square brackets, e.g. [LEEDS-OWS-2024#7], or (no evidence in corpus)."
+)
+
+SPECS: dict[str, PanelistSpec] = {
+    "national-policy": PanelistSpec(
+        "national-policy",
+        "blue",
+        ("national", "regional"),
+        "national policy and integrated care system expectations for",
+        DEBATER_CONTRACT,
+    ),
+    "leeds-local": PanelistSpec(
+        "leeds-local",
+        "green",
+        ("place",),
+        "Leeds partnership programmes and local evidence on",
+        DEBATER_CONTRACT,
+    ),
+    "inclusion": PanelistSpec(
+        "inclusion",
+        "magenta",
+        (),
+        "equality, diversity, inclusion and health inequalities in",
+        DEBATER_CONTRACT,
+    ),
+    "critic": PanelistSpec(
+        "critic",
+        "red",
+        (),
+        "evidence that tests claims about",
+        "Reply in at most 120 words: OBJECTION: lines, then OPEN OBJECTIONS: N.",
+    ),
+    "editor": PanelistSpec(
+        "editor",
+        "yellow",
+        (),
+        "the strongest evidence on",
+        "Reply with the JSON object asked for, citing only the evidence ids listed.",
+    ),
+}
+
+
+@cache
+def persona_text(name: str) -> str:
+    """The persona prompt the team edits, read from ``agents/personas/<name>.md``."""
+    return (
+        resources.files("agents")
+        .joinpath("personas", f"{name}.md")
+        .read_text(encoding="utf-8")
+        .strip()
+    )
