@@ -22,7 +22,7 @@ from autogen_agentchat.messages import (
     ToolCallRequestEvent,
 )
 from autogen_core import CancellationToken
-from autogen_core.models import SystemMessage, UserMessage
+from autogen_core.models import LLMMessage, SystemMessage, UserMessage
 
 from agents.runtime.models import ModelFactory, schema_mode
 from agents.runtime.structured import StructuredReply, T, create_structured
@@ -76,14 +76,13 @@ class AutoGenSpeaker:
                     ids = list(dict.fromkeys(_EVIDENCE_ID.findall(result.content)))
                     yield ToolUse(result.name, arguments.get(result.call_id, {}), ids)
             elif isinstance(item, Response):
-                content = item.chat_message.content
-                yield Said(content if isinstance(content, str) else str(content))
+                yield Said(item.chat_message.to_model_text())
 
     async def decide(
         self, request: TurnRequest, model: type[T], schema: dict[str, Any] | None = None
     ) -> Decided | Undecided:
         client = self.factory.client_for(request.agent)
-        messages = [
+        messages: list[LLMMessage] = [
             SystemMessage(content=request.shared),
             UserMessage(content=request.transcript or "(no debate)", source="moderator"),
             UserMessage(content=request.task, source="moderator"),
