@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
-from orchestration import corpus_commands, doctor
+from orchestration import corpus_commands, doctor, run_commands
 from orchestration.settings import Settings, load_settings
 
 UserError = (ValueError, RuntimeError, OSError)
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     corpus_commands.register(commands)
     doctor.register(commands)
+    run_commands.register(commands)
     return parser
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from orchestration.events import Phase
 
@@ -23,6 +23,8 @@ _OBJECTION = re.compile(r"^\W*OBJECTION\b[:\s]*(.*)$", re.IGNORECASE | re.MULTIL
 
 class Limits(BaseModel):
     """How long a theme's debate may run."""
+
+    model_config = ConfigDict(extra="forbid")
 
     max_rounds: int = Field(default=1, ge=1, description="Critique/rebuttal rounds at most.")
     max_rebuttals: int = Field(default=2, ge=1, description="Panelists who rebut per round, at most.")

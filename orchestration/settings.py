@@ -19,6 +19,8 @@ from pydantic_settings import (
 )
 
 from agents.model_settings import ModelSettings
+from orchestration.protocol import Limits
+from orchestration.strategy import DEFAULT_STRATEGY
 from tools.settings import RetrievalSettings
 
 
@@ -37,6 +39,9 @@ class Settings(BaseSettings):
 
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
+    panel: Limits = Field(default_factory=Limits, description="Turn, token and time limits of a debate.")
+    transcripts_dir: Path = Field(default=Path("transcripts"), description="Where run folders are written.")
+    strategy: Path = Field(default=DEFAULT_STRATEGY, description="The strategy reviewed when none is given.")
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,233 @@
+"""One theme's debate: evidence packs, turns by the protocol, steering, the editor's review and
+sign-off, as a stream of events ending in ``ThemeReviewed``."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from agents.panel import SPECS
+from agents.runtime.metering import UsageLedger
+from agents.speaking import Decided, Delta, Said, Speaker, ToolUse, TurnRequest
+from orchestration import prompts
+from orchestration.editing import EditorDraft, SignOff, build_review, draft_schema
+from orchestration.events import (
+    AgentMessage,
+    ErrorRaised,
+    EvidencePack,
+    HumanSteer,
+    MessageDelta,
+    PhaseChanged,
+    ThemeReviewed,
+    ToolCalled,
+    UsageRecorded,
+)
+from orchestration.protocol import DebateState, Limits, Turn, next_turn
+from orchestration.review_models import ThemeReview
+from orchestration.steering import Steering
+from orchestration.strategy import Strategy, Theme
+from tools.coverage import CoverageAnalyzer
+from tools.evidence import Passage
+from tools.search import Filters, Searcher
+
+EVIDENCE_ID = re.compile(r"\b([A-Z0-9][A-Za-z0-9._-]*#\d+)\b")
+PACK_SIZE = 4
+
+DebateItem = AgentMessage | EvidencePack | PhaseChanged | ToolCalled | HumanSteer | UsageRecorded | ErrorRaised | ThemeReviewed | MessageDelta
+
+
+@dataclass
+class PanelContext:
+    """What every theme's debate shares within a run."""
+
+    strategy: Strategy
+    searcher: Searcher
+    coverage: CoverageAnalyzer
+    speaker: Speaker
+    ledger: UsageLedger
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass
+class _ThemeRun:
+    theme: Theme
+    state: DebateState
+    entries: list[tuple[str, str, str]] = field(default_factory=list)
+    seen: dict[str, Passage] = field(default_factory=dict)
+    focus: list[str] = field(default_factory=list)
+    chair_question: str | None = None
+    usage_mark: int = 0
+
+
+def evidence_pack(searcher: Searcher, agent: str, theme: Theme, focus: list[str]) -> tuple[list[str], list[Passage]]:
+    """The queries run for ``agent`` and the passages found, within its default scope."""
+    spec = SPECS[agent]
+    queries = [f"{spec.focus} {theme.name}: {objective}" for objective in theme.objectives]
+    queries += [f"{spec.focus} {item}" for item in focus]
+    results = searcher.search(queries, k=2, filters=Filters(scopes=spec.scopes))
+    if spec.scopes and not any(r.hits for r in results):
+        results = searcher.search(queries, k=2)
+    ids = list(dict.fromkeys(hit.id for result in results for hit in result.hits))
+    passages = [p for pid in ids if (p := searcher.passage(pid)) is not None]
+    return queries, passages[:PACK_SIZE]
+
+
+async def debate_theme(
+    ctx: PanelContext, theme: Theme, steering: Steering, earlier_recommendations: list[str]
+) -> AsyncIterator[DebateItem]:
+    """Run ``theme`` through the protocol; the last item is its ``ThemeReviewed`` event."""
+    run = _ThemeRun(theme, DebateState(ctx.limits), usage_mark=len(ctx.ledger.records))
+    started = time.monotonic()
+    theme_text = f"{theme.name}. {theme.summary} " + " ".join(theme.objectives)
+    support = await asyncio.to_thread(ctx.coverage.objective_support, theme.objectives)
+    gaps = await asyncio.to_thread(ctx.coverage.candidate_gaps, theme_text, theme.objectives)
+    for item in support:
+        run.seen.update((p.id, p) for p, _ in item.passages)
+    for gap in gaps:
+        run.seen.update((p.id, p) for p, _ in gap.passages)
+
+    yield PhaseChanged(theme_id=theme.id, phase="brief")
+    brief = prompts.shared_context(ctx.strategy, theme, support, gaps, [])
+    yield AgentMessage(theme_id=theme.id, agent="moderator", phase="brief", content=brief,
+                       evidence_ids=list(run.seen))
+
+    phase = "brief"
+    sign_offs: dict[str, SignOff] = {}
+    draft: EditorDraft | None = None
+    review_text = ""
+    while True:
+        for steer in steering.drain() + await steering.wait_while_paused():
+            yield steer.model_copy(update={"theme_id": theme.id})
+            _apply_steer(run, steer)
+        turn = next_turn(run.state, time.monotonic() - started)
+        if turn is None:
+            break
+        if turn.phase != phase:
+            phase = turn.phase
+            yield PhaseChanged(theme_id=theme.id, phase=turn.phase, round=turn.round)
+        shared = prompts.shared_context(ctx.strategy, theme, support, gaps, run.focus)
+        transcript = prompts.transcript_text(run.entries)
+        if turn.phase == "review":
+            async for item in _review(ctx, run, shared, transcript, earlier_recommendations):
+                if isinstance(item, EditorDraft):
+                    draft = item
+                    review_text = _render_draft(item)
+                else:
+                    yield item
+        elif turn.phase == "sign_off":
+            request = TurnRequest(turn.agent, shared, transcript, prompts.sign_off_task(turn.agent, review_text),
+                                  max_tokens=ctx.limits.sign_off_tokens)
+            decided = await ctx.speaker.decide(request, SignOff)
+            if isinstance(decided, Decided) and isinstance(decided.value, SignOff):
+                sign_offs[turn.agent] = decided.value
+                yield AgentMessage(theme_id=theme.id, agent=turn.agent, phase="sign_off",
+                                   content=f"{decided.value.stance}: {decided.value.reason}")
+            else:
+                yield ErrorRaised(theme_id=theme.id, agent=turn.agent, kind="structured_output",
+                                  message=f"{turn.agent}'s sign-off was not valid after a repair attempt; "
+                                          "recorded as no sign-off.")
+        else:
+            async for item in _debate_turn(ctx, run, turn, shared, transcript):
+                yield item
+        for item in _usage_since(ctx, run):
+            yield item
+
+    review = build_review(theme, draft, support, gaps, sign_offs, ctx.searcher.passage, run.state.ended_early)
+    if review.dropped_evidence_ids:
+        yield ErrorRaised(theme_id=theme.id, agent="editor", kind="dropped_citation",
+                          message="Dropped evidence ids that do not exist: " + ", ".join(review.dropped_evidence_ids))
+    yield PhaseChanged(theme_id=theme.id, phase="done")
+    yield ThemeReviewed(theme_id=theme.id, review=review)
+
+
+def _apply_steer(run: _ThemeRun, steer: HumanSteer) -> None:
+    if steer.kind == "interject":
+        run.entries.append(("chair", run.state.phase, steer.text))
+        run.chair_question = steer.text
+    elif steer.kind == "ask" and steer.target in SPECS:
+        run.entries.append(("chair", run.state.phase, f"@{steer.target}: {steer.text}"))
+        run.state.insert(Turn(steer.target, run.state.phase if run.state.phase != "brief" else "opening",
+                              run.state.round, answering_chair=True))
+        run.chair_question = steer.text
+    elif steer.kind == "redirect":
+        run.focus.append(steer.text)
+    elif steer.kind == "end_theme":
+        run.state.end_early()
+
+
+async def _debate_turn(
+    ctx: PanelContext, run: _ThemeRun, turn: Turn, shared: str, transcript: str
+) -> AsyncIterator[DebateItem]:
+    theme = run.theme
+    queries, passages = await asyncio.to_thread(evidence_pack, ctx.searcher, turn.agent, theme, run.focus)
+    run.seen.update((p.id, p) for p in passages)
+    yield EvidencePack(theme_id=theme.id, agent=turn.agent, queries=queries, evidence_ids=[p.id for p in passages])
+    question, run.chair_question = run.chair_question, None
+    request = TurnRequest(turn.agent, shared, transcript,
+                          prompts.debate_task(turn.agent, turn.phase, passages, question),
+                          max_tokens=ctx.limits.turn_tokens)
+    text = ""
+    async for item in ctx.speaker.speak(request):
+        if isinstance(item, Delta):
+            yield MessageDelta(theme_id=theme.id, agent=turn.agent, text=item.text)
+        elif isinstance(item, ToolUse):
+            for pid in item.result_ids:
+                if (p := ctx.searcher.passage(pid)) is not None:
+                    run.seen[pid] = p
+            yield ToolCalled(theme_id=theme.id, agent=turn.agent, tool=item.tool,
+                             arguments=item.arguments, result_ids=item.result_ids)
+        elif isinstance(item, Said):
+            text = item.text.strip()
+    cited = [i for i in dict.fromkeys(EVIDENCE_ID.findall(text)) if ctx.searcher.passage(i) is not None]
+    run.entries.append((turn.agent, turn.phase, text))
+    if turn.phase == "critique":
+        run.state.record_critique(text)
+    yield AgentMessage(theme_id=theme.id, agent=turn.agent, phase=turn.phase, content=text, evidence_ids=cited)
+
+
+async def _review(
+    ctx: PanelContext, run: _ThemeRun, shared: str, transcript: str, earlier: list[str]
+) -> AsyncIterator[DebateItem | EditorDraft]:
+    theme = run.theme
+    passages = list(run.seen.values())[:8]
+    yield EvidencePack(theme_id=theme.id, agent="editor", queries=[], evidence_ids=[p.id for p in passages])
+    request = TurnRequest("editor", shared, transcript, prompts.review_task(passages, earlier),
+                          max_tokens=ctx.limits.review_tokens)
+    decided = await ctx.speaker.decide(request, EditorDraft, draft_schema(sorted(run.seen)))
+    if isinstance(decided, Decided) and isinstance(decided.value, EditorDraft):
+        yield decided.value
+        yield AgentMessage(theme_id=theme.id, agent="editor", phase="review", content=_render_draft(decided.value),
+                           evidence_ids=[i for g in decided.value.gaps for i in g.evidence]
+                           + [i for r in decided.value.recommendations for i in r.evidence])
+    else:
+        yield ErrorRaised(theme_id=theme.id, agent="editor", kind="structured_output",
+                          message="The editor's review was not valid JSON for the review schema after a "
+                                  "repair attempt; the theme's review is computed only.")
+
+
+def _render_draft(draft: EditorDraft) -> str:
+    lines = [draft.coverage_summary]
+    lines += [f"Gap ({g.kind}): {g.text} {' '.join(f'[{i}]' for i in g.evidence)}" for g in draft.gaps]
+    lines += [
+        f"Recommend ({r.priority}, {r.action}{': ' + r.objective if r.objective else ''}): {r.text} "
+        + " ".join(f"[{i}]" for i in r.evidence)
+        for r in draft.recommendations
+    ]
+    return "\n".join(lines)
+
+
+def _usage_since(ctx: PanelContext, run: _ThemeRun) -> list[UsageRecorded]:
+    new = ctx.ledger.records[run.usage_mark :]
+    run.usage_mark = len(ctx.ledger.records)
+    return [
+        UsageRecorded(theme_id=run.theme.id, agent=r.agent, model=r.model, prompt_tokens=r.prompt_tokens,
+                      completion_tokens=r.completion_tokens, latency_s=r.latency_s, cost=r.cost)
+        for r in new
+    ]
+
+
+def final_review(items: list[DebateItem]) -> ThemeReview | None:
+    return next((i.review for i in reversed(items) if isinstance(i, ThemeReviewed)), None)

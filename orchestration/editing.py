@@ -1,0 +1,166 @@
+"""From the editor's draft to a checked ``ThemeReview``: ids validated, quotes attached by code.
+
+An id the index does not hold is dropped (and reported back so it can be logged); a claim left
+with no evidence says so instead of pretending. If the editor's draft failed validation, the
+review is built from the computed coverage alone and says that too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from orchestration.review_models import (
+    NO_EVIDENCE,
+    CandidateGap,
+    Citation,
+    Dissent,
+    Gap,
+    GapKind,
+    ObjectiveCoverage,
+    Priority,
+    Recommendation,
+    ThemeReview,
+)
+from orchestration.strategy import Theme
+from tools.coverage import ObjectiveSupport, TopicGap
+from tools.evidence import Passage
+from tools.quotes import best_quote
+
+Lookup = Callable[[str], Passage | None]
+
+
+class DraftGap(BaseModel):
+    kind: GapKind
+    text: str = Field(max_length=400)
+    evidence: list[str] = Field(default_factory=list, max_length=3)
+
+
+class DraftRecommendation(BaseModel):
+    action: Literal["add", "change"]
+    objective: str | None = None
+    text: str = Field(max_length=400)
+    priority: Priority = "medium"
+    evidence: list[str] = Field(default_factory=list, max_length=3)
+
+
+class EditorDraft(BaseModel):
+    """What the editor model writes (the rest of a ThemeReview is computed)."""
+
+    coverage_summary: str = Field(max_length=600)
+    gaps: list[DraftGap] = Field(default_factory=list, max_length=4)
+    recommendations: list[DraftRecommendation] = Field(default_factory=list, max_length=4)
+
+
+class SignOff(BaseModel):
+    stance: Literal["agree", "dissent"]
+    reason: str = Field(max_length=240)
+
+
+def draft_schema(allowed_ids: list[str]) -> dict[str, Any]:
+    """EditorDraft's JSON schema with evidence ids restricted to those the panel was shown."""
+    schema = EditorDraft.model_json_schema()
+    if allowed_ids:
+        for name in ("DraftGap", "DraftRecommendation"):
+            schema["$defs"][name]["properties"]["evidence"]["items"] = {"enum": allowed_ids}
+    return schema
+
+
+def cite(ids: list[str], claim: str, lookup: Lookup) -> tuple[list[Citation], list[str]]:
+    """Citations (with verbatim quotes) for the ids that exist; the ids that do not."""
+    citations, dropped = [], []
+    for evidence_id in dict.fromkeys(i.strip().strip("[]") for i in ids):
+        passage = lookup(evidence_id)
+        if passage is None:
+            dropped.append(evidence_id)
+            continue
+        quote = best_quote(passage, claim)
+        citations.append(
+            Citation(
+                evidence_id=passage.id, doc_id=passage.doc_id, title=passage.title,
+                section=passage.section, quote=quote.text, start=quote.start, end=quote.end,
+            )
+        )
+    return citations, dropped
+
+
+def coverage_entries(support: list[ObjectiveSupport], lookup: Lookup) -> list[ObjectiveCoverage]:
+    entries = []
+    for item in support:
+        citations, _ = cite([p.id for p, _ in item.passages[:2]], item.objective, lookup)
+        entries.append(ObjectiveCoverage(
+            objective=item.objective, strength=item.strength,  # type: ignore[arg-type]
+            score=item.score, evidence=citations,
+        ))
+    return entries
+
+
+def candidate_entries(gaps: list[TopicGap], theme_text: str, lookup: Lookup) -> list[CandidateGap]:
+    return [
+        CandidateGap(
+            topic=gap.topic.label, relevance=gap.relevance,
+            best_objective_similarity=gap.best_objective_similarity,
+            evidence=cite([p.id for p, _ in gap.passages], theme_text, lookup)[0],
+        )
+        for gap in gaps
+    ]
+
+
+def computed_summary(support: list[ObjectiveSupport]) -> str:
+    backed = [s for s in support if s.strength in ("strong", "partial")]
+    weakest = min(support, key=lambda s: s.score) if support else None
+    text = f"{len(backed)} of {len(support)} objectives have strong or partial support in the corpus."
+    if weakest is not None:
+        text += f" The least supported is “{weakest.objective}” ({weakest.strength})."
+    return text
+
+
+def build_review(
+    theme: Theme,
+    draft: EditorDraft | None,
+    support: list[ObjectiveSupport],
+    gaps: list[TopicGap],
+    sign_offs: dict[str, SignOff],
+    lookup: Lookup,
+    ended_early: bool = False,
+) -> ThemeReview:
+    """Assemble the theme's review; see the module docstring."""
+    theme_text = f"{theme.name}. {theme.summary}"
+    dropped: list[str] = []
+    review_gaps: list[Gap] = []
+    recommendations: list[Recommendation] = []
+    summary = computed_summary(support)
+    if draft is not None:
+        summary = draft.coverage_summary.strip() or summary
+        for gap in draft.gaps:
+            citations, lost = cite(gap.evidence, gap.text, lookup)
+            dropped += lost
+            review_gaps.append(Gap(
+                kind=gap.kind, text=gap.text.strip(), evidence_ids=[c.evidence_id for c in citations],
+                citations=citations, note="" if citations else NO_EVIDENCE,
+            ))
+        for rec in draft.recommendations:
+            citations, lost = cite(rec.evidence, rec.text, lookup)
+            dropped += lost
+            recommendations.append(Recommendation(
+                action=rec.action, objective=rec.objective, priority=rec.priority, text=rec.text.strip(),
+                evidence_ids=[c.evidence_id for c in citations], citations=citations,
+                note="" if citations else NO_EVIDENCE,
+            ))
+    else:
+        summary += " The editor's written review could not be produced; this section is computed only."
+    return ThemeReview(
+        theme_id=theme.id,
+        theme_name=theme.name,
+        coverage_summary=summary,
+        objective_coverage=coverage_entries(support, lookup),
+        candidate_gaps=candidate_entries(gaps, theme_text, lookup),
+        gaps=review_gaps,
+        recommendations=recommendations,
+        dissent=[Dissent(agent=a, text=s.reason) for a, s in sign_offs.items() if s.stance == "dissent"],
+        agreed=[a for a, s in sign_offs.items() if s.stance == "agree"],
+        dropped_evidence_ids=list(dict.fromkeys(dropped)),
+        ended_early=ended_early,
+    )

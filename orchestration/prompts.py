@@ -1,0 +1,103 @@
+"""Prompt text for each turn, ordered so agents share a cached prefix.
+
+``shared`` (panel rules, the theme, computed coverage, the chair's focus) is identical for every
+agent of a theme; the transcript only grows at its end; each agent's persona, evidence pack and
+task come last. On llama.cpp this means most of a prompt is already evaluated when a turn starts.
+"""
+
+from __future__ import annotations
+
+from agents.panel import SPECS
+from orchestration.strategy import Strategy, Theme
+from tools.coverage import ObjectiveSupport, TopicGap
+from tools.evidence import Passage
+
+PASSAGE_WORDS = 70
+TRANSCRIPT_WORDS = 90
+
+RULES = (
+    "You are on a review panel for the draft {title} of {organisation}. The panel reviews one theme "
+    "at a time against an evidence corpus and advises the board.\n"
+    "Rules: cite evidence ids in square brackets exactly as given, e.g. [LEEDS-OWS-2024#7]; never "
+    "invent an id; when the corpus has no evidence for a point, say so; be specific and brief."
+)
+
+
+def _clip(text: str, words: int) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def shared_context(
+    strategy: Strategy, theme: Theme, support: list[ObjectiveSupport], gaps: list[TopicGap], focus: list[str]
+) -> str:
+    lines = [RULES.format(title=strategy.title, organisation=strategy.organisation), ""]
+    lines.append(f"THEME: {theme.name}. {theme.summary}".strip())
+    lines.append("Objectives, with how strongly the corpus supports each (computed):")
+    for number, item in enumerate(support, start=1):
+        best = item.passages[0][0].id if item.passages else "none"
+        lines.append(f"{number}. {item.objective} (support: {item.strength}, best passage [{best}])")
+    if gaps:
+        lines.append("Corpus topics no objective of this theme covers (candidate gaps, computed):")
+        for gap in gaps:
+            ids = " ".join(f"[{p.id}]" for p, _ in gap.passages)
+            lines.append(f"- {gap.topic.label} {ids}")
+    if focus:
+        lines.append("The chair asks the panel to focus on: " + "; ".join(focus))
+    return "\n".join(lines)
+
+
+def transcript_text(entries: list[tuple[str, str, str]]) -> str:
+    """The debate so far as ``[agent, phase] text`` lines (each clipped)."""
+    if not entries:
+        return "Debate so far: nothing yet."
+    body = "\n".join(f"[{agent}, {phase}] {_clip(text, TRANSCRIPT_WORDS)}" for agent, phase, text in entries)
+    return "Debate so far:\n" + body
+
+
+def evidence_block(passages: list[Passage]) -> str:
+    if not passages:
+        return "Evidence for you: the corpus returned nothing relevant; say so if you make a point."
+    lines = ["Evidence for you (cite these ids):"]
+    for p in passages:
+        lines.append(f"[{p.id}] ({p.title}; {p.section or 'no section'}) {_clip(p.text, PASSAGE_WORDS)}")
+    return "\n".join(lines)
+
+
+PHASE_TASKS = {
+    "opening": "Give your opening view of this theme from your remit: what its objectives get right "
+    "and what they miss.",
+    "critique": "Test the claims made so far.",
+    "rebuttal": "Answer the critic's objections to your points with evidence, or concede them.",
+}
+
+
+def debate_task(agent: str, phase: str, evidence: list[Passage], chair_question: str | None) -> str:
+    spec = SPECS[agent]
+    task = PHASE_TASKS.get(phase, "Contribute to the debate.")
+    if chair_question:
+        task = f"The chair asks: “{chair_question}” Answer the chair directly first."
+    return f"{spec.persona}\n\n{evidence_block(evidence)}\n\nYour task: {task}\n{spec.contract}"
+
+
+def review_task(evidence: list[Passage], earlier_recommendations: list[str]) -> str:
+    spec = SPECS["editor"]
+    parts = [spec.persona, "", evidence_block(evidence), ""]
+    if earlier_recommendations:
+        parts.append("Recommendations already made for earlier themes (refer to them, do not repeat them):")
+        parts.extend(f"- {text}" for text in earlier_recommendations[:8])
+        parts.append("")
+    parts.append(
+        "Your task: write the panel's consensus review of this theme as a JSON object with "
+        "coverage_summary (two sentences), gaps (each: kind in_documents, emerging or "
+        "interdependency; text; evidence ids) and recommendations (each: action add or change; "
+        "the objective changed, if any; text; priority high, medium or low; evidence ids)."
+    )
+    return "\n".join(parts)
+
+
+def sign_off_task(agent: str, review_text: str) -> str:
+    return (
+        f"{SPECS[agent].persona}\n\nThe editor's review:\n{review_text}\n\n"
+        "Your task: sign off. Answer as JSON: stance agree or dissent, and a one-line reason."
+    )

@@ -1,0 +1,140 @@
+"""``report.md`` (for people, in the shape of the team's earlier gap-analysis report) and
+``report.json`` (the validated ``StrategyReview``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orchestration.review_models import Citation, Claim, StrategyReview, ThemeReview
+
+GAP_HEADINGS = {
+    "in_documents": "a. In the documents but not in the objectives",
+    "emerging": "b. Emerging priorities not yet in the objectives",
+    "interdependency": "c. Interdependencies with other themes",
+}
+VERDICTS = {
+    "reinstate": "Reinstate as a theme",
+    "fold_into_existing": "Fold into an existing theme, explicitly",
+    "not_needed": "Not needed as a theme",
+    "no_evidence": "No evidence in the corpus either way",
+}
+
+
+def _anchor(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
+def _quote_lines(citations: list[Citation], indent: str = "  ") -> list[str]:
+    return [
+        f"{indent}> “{c.quote}” — [{c.evidence_id}](#evidence-{_anchor(c.evidence_id)}), {c.title}"
+        + (f", {c.section}" if c.section else "")
+        for c in citations
+    ]
+
+
+def _claim(prefix: str, claim: Claim, suffix: str = "") -> list[str]:
+    ids = " ".join(f"[{i}]" for i in claim.evidence_ids)
+    lines = [f"- {prefix}{claim.text}" + (f" {ids}" if ids else "") + suffix]
+    if claim.note:
+        lines.append(f"  *{claim.note}*")
+    return lines + _quote_lines(claim.citations)
+
+
+def _theme(number: int, review: ThemeReview) -> list[str]:
+    lines = [f"### {number}. Theme: {review.theme_name}", ""]
+    if review.ended_early:
+        lines += ["*The chair ended this theme's debate early; the editor still wrote its review.*", ""]
+    lines += ["#### Current coverage", "", review.coverage_summary, ""]
+    lines += ["| Objective | Corpus support | Similarity | Best evidence |", "|---|---|---|---|"]
+    for item in review.objective_coverage:
+        best = ", ".join(c.evidence_id for c in item.evidence) or "none"
+        lines.append(f"| {item.objective} | {item.strength} | {item.score:.2f} | {best} |")
+    lines.append("")
+    lines += ["#### Gaps identified", ""]
+    for kind, heading in GAP_HEADINGS.items():
+        gaps = [g for g in review.gaps if g.kind == kind]
+        lines += [f"##### {heading}", ""]
+        lines += [line for gap in gaps for line in _claim("", gap)] or ["- None raised by the panel."]
+        lines.append("")
+    if review.candidate_gaps:
+        lines += ["#### Corpus topics no objective covers (computed)", ""]
+        for gap in review.candidate_gaps:
+            lines.append(
+                f"- **{gap.topic}** (relevance to the theme {gap.relevance:.2f}; closest objective "
+                f"{gap.best_objective_similarity:.2f})"
+            )
+            lines += _quote_lines(gap.evidence)
+        lines.append("")
+    lines += ["#### Recommendations", ""]
+    for rec in review.recommendations:
+        target = f" objective “{rec.objective}”" if rec.objective else ""
+        shared = f" (also raised under {', '.join(rec.also_in)})" if rec.also_in else ""
+        lines += _claim(f"**{rec.priority.title()} — {rec.action}{target}:** ", rec, shared)
+    if not review.recommendations:
+        lines.append("- No recommendation for this theme beyond those made under other themes.")
+    lines.append("")
+    lines += ["#### Sign-off and dissent", ""]
+    lines.append(f"- Agreed: {', '.join(review.agreed) or 'nobody signed off'}")
+    lines += [f"- **Dissent — {d.agent}:** {d.text}" for d in review.dissent]
+    if review.dropped_evidence_ids:
+        lines.append(f"- Citations dropped because no such passage exists: {', '.join(review.dropped_evidence_ids)}")
+    return [*lines, ""]
+
+
+def _all_citations(review: StrategyReview) -> dict[str, list[Citation]]:
+    found: dict[str, list[Citation]] = {}
+    claims: list[Claim] = [c for t in review.themes for c in (*t.gaps, *t.recommendations)]
+    citations = [c for claim in claims for c in claim.citations]
+    citations += [c for t in review.themes for o in t.objective_coverage for c in o.evidence]
+    citations += [c for t in review.themes for g in t.candidate_gaps for c in g.evidence]
+    citations += [c for m in review.missing_themes for c in m.citations]
+    for citation in citations:
+        found.setdefault(citation.evidence_id, [])
+        if all(c.quote != citation.quote for c in found[citation.evidence_id]):
+            found[citation.evidence_id].append(citation)
+    return dict(sorted(found.items()))
+
+
+def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str]) -> str:
+    lines = [f"# {review.title}: Panel Review Report", "",
+             f"**Organisation:** {review.organisation}  ", f"**Run:** `{run_id}`  ",
+             "**Panel models:** " + "; ".join(f"{a}: {m}" for a, m in models.items()) + "  ",
+             "**Corpus:** " + ", ".join(review.corpus_documents), "",
+             "Every citation below names a passage (`DOC-ID#N`, see the evidence appendix) and quotes it "
+             "verbatim; open any passage with `review show DOC-ID#N`.", "", "## Contents", ""]
+    for number, theme in enumerate(review.themes, start=1):
+        lines.append(f"{number}. [Theme: {theme.theme_name}](#{number}-theme-{_anchor(theme.theme_name)})")
+    lines += ["- [Missing or dropped themes](#missing-or-dropped-themes)",
+              "- [Prioritised recommendations](#prioritised-recommendations)",
+              "- [Evidence appendix](#evidence-appendix)", "", "## Theme reviews", ""]
+    for number, theme in enumerate(review.themes, start=1):
+        lines += _theme(number, theme)
+    lines += ["## Missing or dropped themes", ""]
+    for item in review.missing_themes:
+        lines += [f"- **{item.theme}: {VERDICTS[item.verdict]}.** {item.rationale}", *_quote_lines(item.citations)]
+    if not review.missing_themes:
+        lines.append("- The draft keeps every theme of the previous strategy.")
+    lines += ["", "## Prioritised recommendations", ""]
+    for number, rec in enumerate(review.priorities, start=1):
+        shared = f" — also under {', '.join(rec.also_in)}" if rec.also_in else ""
+        ids = " ".join(f"[{i}]" for i in rec.evidence_ids) or "(no corpus evidence)"
+        lines.append(f"{number}. **{rec.priority.title()}:** {rec.text} {ids}{shared}")
+    if not review.priorities:
+        lines.append("The panel made no recommendations.")
+    lines += ["", "## Evidence appendix", ""]
+    for evidence_id, citations in _all_citations(review).items():
+        first = citations[0]
+        lines.append(f"### Evidence {evidence_id}")
+        lines.append(f"*{first.title}* — {first.section or 'no section'} (document `{first.doc_id}`)  ")
+        for c in citations:
+            lines.append(f"> “{c.quote}” (characters {c.start}-{c.end} of the normalised source)")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_reports(folder: Path, review: StrategyReview, run_id: str, models: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(review.model_dump_json(indent=2), encoding="utf-8")
+    path = folder / "report.md"
+    path.write_text(render_markdown(review, run_id, models), encoding="utf-8")
+    return path

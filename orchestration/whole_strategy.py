@@ -1,0 +1,99 @@
+"""The whole-strategy pass after the themes: duplicates merged, missing themes assessed, and a
+prioritised list of recommendations. All computed from the theme reviews and the corpus."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from orchestration.editing import cite
+from orchestration.review_models import Recommendation, StrategyReview, ThemeAssessment, ThemeReview
+from orchestration.strategy import Strategy
+from tools.coverage import CoverageAnalyzer
+
+DUPLICATE_SIMILARITY = 0.8
+SUPPORTED, COVERED_BY_THEME = 0.5, 0.5
+PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def merge_duplicates(reviews: list[ThemeReview], coverage: CoverageAnalyzer) -> None:
+    """Keep each recommendation once, under the first theme that made it; later themes point to it."""
+    items = [(review, rec) for review in reviews for rec in review.recommendations]
+    if len(items) < 2:
+        return
+    vectors = coverage.embed([rec.text for _, rec in items])
+    sims = vectors @ vectors.T
+    removed: set[int] = set()
+    for i, (review_i, rec_i) in enumerate(items):
+        if i in removed:
+            continue
+        for j in range(i + 1, len(items)):
+            review_j, rec_j = items[j]
+            if j in removed or review_j.theme_id == review_i.theme_id or sims[i, j] < DUPLICATE_SIMILARITY:
+                continue
+            removed.add(j)
+            if review_j.theme_name not in rec_i.also_in:
+                rec_i.also_in.append(review_j.theme_name)
+            rec_i.evidence_ids = list(dict.fromkeys(rec_i.evidence_ids + rec_j.evidence_ids))
+            known = {c.evidence_id for c in rec_i.citations}
+            rec_i.citations += [c for c in rec_j.citations if c.evidence_id not in known]
+    for index in sorted(removed, reverse=True):
+        review, rec = items[index]
+        review.recommendations.remove(rec)
+
+
+def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> list[ThemeAssessment]:
+    """For each previous theme the draft dropped: does the corpus still call for it, and does a
+    current theme already carry it?"""
+    current = {t.name.lower() for t in strategy.themes}
+    dropped = [name for name in (strategy.previous.themes if strategy.previous else []) if name.lower() not in current]
+    if not dropped:
+        return []
+    theme_vectors = coverage.embed([f"{t.name}. {t.summary} " + " ".join(t.objectives) for t in strategy.themes])
+    assessments = []
+    for name in dropped:
+        probe = f"{name} in the health and care workforce"
+        vector = coverage.embed([probe])[0]
+        passage_sims = coverage.vectors @ vector if len(coverage.passages) else np.zeros(0)
+        top = np.argsort(-passage_sims)[:2] if len(passage_sims) else []
+        support = float(passage_sims[top[0]]) if len(top) else 0.0
+        theme_sims = theme_vectors @ vector
+        best = int(np.argmax(theme_sims))
+        best_theme, best_sim = strategy.themes[best].name, float(theme_sims[best])
+        citations = cite([coverage.passages[i].id for i in top], probe, coverage.searcher.passage)[0]
+        if support < 0.35:
+            verdict, why = "no_evidence", f"The corpus says little about {name} (best passage similarity {support:.2f})."
+        elif support >= SUPPORTED and best_sim < COVERED_BY_THEME:
+            verdict = "reinstate"
+            why = (f"The corpus gives {name} real weight (similarity {support:.2f}) and no current theme "
+                   f"carries it (closest: {best_theme}, {best_sim:.2f}).")
+        elif support >= SUPPORTED:
+            verdict = "fold_into_existing"
+            why = (f"The corpus supports {name} ({support:.2f}); {best_theme} is close enough ({best_sim:.2f}) "
+                   f"to carry it if its objectives say so explicitly.")
+        else:
+            verdict = "not_needed"
+            why = f"Only partial corpus support for {name} ({support:.2f}); {best_theme} is the closest theme."
+        assessments.append(ThemeAssessment(
+            theme=name, verdict=verdict, rationale=why, best_match=best_theme,  # type: ignore[arg-type]
+            corpus_support=round(support, 4), citations=citations,
+        ))
+    return assessments
+
+
+def prioritise(reviews: list[ThemeReview]) -> list[Recommendation]:
+    """All recommendations, most important first: priority, then how many themes share it,
+    then how much evidence it has."""
+    everything = [rec for review in reviews for rec in review.recommendations]
+    return sorted(everything, key=lambda r: (PRIORITY_ORDER[r.priority], -len(r.also_in), -len(r.citations)))
+
+
+def review_strategy(strategy: Strategy, reviews: list[ThemeReview], coverage: CoverageAnalyzer) -> StrategyReview:
+    merge_duplicates(reviews, coverage)
+    return StrategyReview(
+        title=strategy.title,
+        organisation=strategy.organisation,
+        themes=reviews,
+        missing_themes=assess_missing_themes(strategy, coverage),
+        priorities=prioritise(reviews),
+        corpus_documents=coverage.searcher.lexical.doc_ids(),
+    )
