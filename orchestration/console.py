@@ -29,8 +29,13 @@ from orchestration.events import (
 )
 
 PHASE_TITLES = {
-    "brief": "Brief", "opening": "Openings", "critique": "Critique", "rebuttal": "Rebuttals",
-    "review": "Editor's review", "sign_off": "Sign-off", "done": "Done",
+    "brief": "Brief",
+    "opening": "Openings",
+    "critique": "Critique",
+    "rebuttal": "Rebuttals",
+    "review": "Editor's review",
+    "sign_off": "Sign-off",
+    "done": "Done",
 }
 
 
@@ -69,20 +74,34 @@ class ConsoleView:
         if isinstance(item, RunStarted):
             self.themes_total = len(item.themes)
             c.print(Rule(f"[bold]{escape(item.strategy_title)}[/] · run {item.run_id}"))
-            c.print(f"[dim]Models: {escape('; '.join(f'{a}: {m}' for a, m in item.models.items()))}[/]")
+            c.print(
+                f"[dim]Models: {escape('; '.join(f'{a}: {m}' for a, m in item.models.items()))}[/]"
+            )
         elif isinstance(item, PhaseChanged):
-            c.print(Rule(f"{item.theme_id} · {PHASE_TITLES[item.phase]}" + (f" (round {item.round})" if item.round > 1 else ""),
-                         style="dim", align="left"))
+            c.print(
+                Rule(
+                    f"{item.theme_id} · {PHASE_TITLES[item.phase]}"
+                    + (f" (round {item.round})" if item.round > 1 else ""),
+                    style="dim",
+                    align="left",
+                )
+            )
         elif isinstance(item, AgentMessage):
             if item.agent == "moderator" and not self.show_brief:
                 return
             style = "dim" if item.agent == "moderator" else colour(item.agent)
-            c.print(f"[bold {style}]{item.agent}[/] [{style}]{escape(item.content)}[/]", highlight=False)
+            c.print(
+                f"[bold {style}]{item.agent}[/] [{style}]{escape(item.content)}[/]", highlight=False
+            )
         elif isinstance(item, EvidencePack):
-            c.print(f"  [dim]evidence for {item.agent}: {', '.join(item.evidence_ids) or 'none'}[/]")
+            c.print(
+                f"  [dim]evidence for {item.agent}: {', '.join(item.evidence_ids) or 'none'}[/]"
+            )
         elif isinstance(item, ToolCalled):
-            c.print(f"  [dim]{item.agent} → {item.tool}({escape(str(item.arguments))[:80]}) → "
-                    f"{', '.join(item.result_ids[:6])}[/]")
+            c.print(
+                f"  [dim]{item.agent} → {item.tool}({escape(str(item.arguments))[:80]}) → "
+                f"{', '.join(item.result_ids[:6])}[/]"
+            )
         elif isinstance(item, HumanSteer):
             c.print(f"[bold white on blue] chair · {item.kind} [/] {escape(item.text)}")
         elif isinstance(item, UsageRecorded):
@@ -102,8 +121,12 @@ class ConsoleView:
             review = item.review
             c.print(Rule("Whole strategy"))
             for m in review.missing_themes:
-                c.print(f"[bold]{escape(m.theme)}[/]: {m.verdict.replace('_', ' ')} — {escape(m.rationale)}")
-            c.print(f"{len(review.priorities)} recommendations after merging duplicates across themes.")
+                c.print(
+                    f"[bold]{escape(m.theme)}[/]: {m.verdict.replace('_', ' ')} — {escape(m.rationale)}"
+                )
+            c.print(
+                f"{len(review.priorities)} recommendations after merging duplicates across themes."
+            )
         elif isinstance(item, RunFinished):
             c.print(Rule(f"Run {item.status} in {item.seconds:.0f} s"))
             if item.report_path:

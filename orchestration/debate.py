@@ -36,7 +36,17 @@ from tools.search import Filters, Searcher
 EVIDENCE_ID = re.compile(r"\b([A-Z0-9][A-Za-z0-9._-]*#\d+)\b")
 PACK_SIZE = 4
 
-DebateItem = AgentMessage | EvidencePack | PhaseChanged | ToolCalled | HumanSteer | UsageRecorded | ErrorRaised | ThemeReviewed | MessageDelta
+DebateItem = (
+    AgentMessage
+    | EvidencePack
+    | PhaseChanged
+    | ToolCalled
+    | HumanSteer
+    | UsageRecorded
+    | ErrorRaised
+    | ThemeReviewed
+    | MessageDelta
+)
 
 
 @dataclass
@@ -62,7 +72,9 @@ class _ThemeRun:
     usage_mark: int = 0
 
 
-def evidence_pack(searcher: Searcher, agent: str, theme: Theme, focus: list[str]) -> tuple[list[str], list[Passage]]:
+def evidence_pack(
+    searcher: Searcher, agent: str, theme: Theme, focus: list[str]
+) -> tuple[list[str], list[Passage]]:
     """The queries run for ``agent`` and the passages found, within its default scope."""
     spec = SPECS[agent]
     queries = [f"{spec.focus} {theme.name}: {objective}" for objective in theme.objectives]
@@ -91,8 +103,13 @@ async def debate_theme(
 
     yield PhaseChanged(theme_id=theme.id, phase="brief")
     brief = prompts.shared_context(ctx.strategy, theme, support, gaps, [])
-    yield AgentMessage(theme_id=theme.id, agent="moderator", phase="brief", content=brief,
-                       evidence_ids=list(run.seen))
+    yield AgentMessage(
+        theme_id=theme.id,
+        agent="moderator",
+        phase="brief",
+        content=brief,
+        evidence_ids=list(run.seen),
+    )
 
     phase = "brief"
     sign_offs: dict[str, SignOff] = {}
@@ -118,27 +135,47 @@ async def debate_theme(
                 else:
                     yield item
         elif turn.phase == "sign_off":
-            request = TurnRequest(turn.agent, shared, transcript, prompts.sign_off_task(turn.agent, review_text),
-                                  max_tokens=ctx.limits.sign_off_tokens)
+            request = TurnRequest(
+                turn.agent,
+                shared,
+                transcript,
+                prompts.sign_off_task(turn.agent, review_text),
+                max_tokens=ctx.limits.sign_off_tokens,
+            )
             decided = await ctx.speaker.decide(request, SignOff)
             if isinstance(decided, Decided) and isinstance(decided.value, SignOff):
                 sign_offs[turn.agent] = decided.value
-                yield AgentMessage(theme_id=theme.id, agent=turn.agent, phase="sign_off",
-                                   content=f"{decided.value.stance}: {decided.value.reason}")
+                yield AgentMessage(
+                    theme_id=theme.id,
+                    agent=turn.agent,
+                    phase="sign_off",
+                    content=f"{decided.value.stance}: {decided.value.reason}",
+                )
             else:
-                yield ErrorRaised(theme_id=theme.id, agent=turn.agent, kind="structured_output",
-                                  message=f"{turn.agent}'s sign-off was not valid after a repair attempt; "
-                                          "recorded as no sign-off.")
+                yield ErrorRaised(
+                    theme_id=theme.id,
+                    agent=turn.agent,
+                    kind="structured_output",
+                    message=f"{turn.agent}'s sign-off was not valid after a repair attempt; "
+                    "recorded as no sign-off.",
+                )
         else:
             async for item in _debate_turn(ctx, run, turn, shared, transcript):
                 yield item
         for item in _usage_since(ctx, run):
             yield item
 
-    review = build_review(theme, draft, support, gaps, sign_offs, ctx.searcher.passage, run.state.ended_early)
+    review = build_review(
+        theme, draft, support, gaps, sign_offs, ctx.searcher.passage, run.state.ended_early
+    )
     if review.dropped_evidence_ids:
-        yield ErrorRaised(theme_id=theme.id, agent="editor", kind="dropped_citation",
-                          message="Dropped evidence ids that do not exist: " + ", ".join(review.dropped_evidence_ids))
+        yield ErrorRaised(
+            theme_id=theme.id,
+            agent="editor",
+            kind="dropped_citation",
+            message="Dropped evidence ids that do not exist: "
+            + ", ".join(review.dropped_evidence_ids),
+        )
     yield PhaseChanged(theme_id=theme.id, phase="done")
     yield ThemeReviewed(theme_id=theme.id, review=review)
 
@@ -149,8 +186,14 @@ def _apply_steer(run: _ThemeRun, steer: HumanSteer) -> None:
         run.chair_question = steer.text
     elif steer.kind == "ask" and steer.target in SPECS:
         run.entries.append(("chair", run.state.phase, f"@{steer.target}: {steer.text}"))
-        run.state.insert(Turn(steer.target, run.state.phase if run.state.phase != "brief" else "opening",
-                              run.state.round, answering_chair=True))
+        run.state.insert(
+            Turn(
+                steer.target,
+                run.state.phase if run.state.phase != "brief" else "opening",
+                run.state.round,
+                answering_chair=True,
+            )
+        )
         run.chair_question = steer.text
     elif steer.kind == "redirect":
         run.focus.append(steer.text)
@@ -162,13 +205,21 @@ async def _debate_turn(
     ctx: PanelContext, run: _ThemeRun, turn: Turn, shared: str, transcript: str
 ) -> AsyncIterator[DebateItem]:
     theme = run.theme
-    queries, passages = await asyncio.to_thread(evidence_pack, ctx.searcher, turn.agent, theme, run.focus)
+    queries, passages = await asyncio.to_thread(
+        evidence_pack, ctx.searcher, turn.agent, theme, run.focus
+    )
     run.seen.update((p.id, p) for p in passages)
-    yield EvidencePack(theme_id=theme.id, agent=turn.agent, queries=queries, evidence_ids=[p.id for p in passages])
+    yield EvidencePack(
+        theme_id=theme.id, agent=turn.agent, queries=queries, evidence_ids=[p.id for p in passages]
+    )
     question, run.chair_question = run.chair_question, None
-    request = TurnRequest(turn.agent, shared, transcript,
-                          prompts.debate_task(turn.agent, turn.phase, passages, question),
-                          max_tokens=ctx.limits.turn_tokens)
+    request = TurnRequest(
+        turn.agent,
+        shared,
+        transcript,
+        prompts.debate_task(turn.agent, turn.phase, passages, question),
+        max_tokens=ctx.limits.turn_tokens,
+    )
     text = ""
     async for item in ctx.speaker.speak(request):
         if isinstance(item, Delta):
@@ -177,15 +228,24 @@ async def _debate_turn(
             for pid in item.result_ids:
                 if (p := ctx.searcher.passage(pid)) is not None:
                     run.seen[pid] = p
-            yield ToolCalled(theme_id=theme.id, agent=turn.agent, tool=item.tool,
-                             arguments=item.arguments, result_ids=item.result_ids)
+            yield ToolCalled(
+                theme_id=theme.id,
+                agent=turn.agent,
+                tool=item.tool,
+                arguments=item.arguments,
+                result_ids=item.result_ids,
+            )
         elif isinstance(item, Said):
             text = item.text.strip()
-    cited = [i for i in dict.fromkeys(EVIDENCE_ID.findall(text)) if ctx.searcher.passage(i) is not None]
+    cited = [
+        i for i in dict.fromkeys(EVIDENCE_ID.findall(text)) if ctx.searcher.passage(i) is not None
+    ]
     run.entries.append((turn.agent, turn.phase, text))
     if turn.phase == "critique":
         run.state.record_critique(text)
-    yield AgentMessage(theme_id=theme.id, agent=turn.agent, phase=turn.phase, content=text, evidence_ids=cited)
+    yield AgentMessage(
+        theme_id=theme.id, agent=turn.agent, phase=turn.phase, content=text, evidence_ids=cited
+    )
 
 
 async def _review(
@@ -193,24 +253,42 @@ async def _review(
 ) -> AsyncIterator[DebateItem | EditorDraft]:
     theme = run.theme
     passages = list(run.seen.values())[:8]
-    yield EvidencePack(theme_id=theme.id, agent="editor", queries=[], evidence_ids=[p.id for p in passages])
-    request = TurnRequest("editor", shared, transcript, prompts.review_task(passages, earlier),
-                          max_tokens=ctx.limits.review_tokens)
+    yield EvidencePack(
+        theme_id=theme.id, agent="editor", queries=[], evidence_ids=[p.id for p in passages]
+    )
+    request = TurnRequest(
+        "editor",
+        shared,
+        transcript,
+        prompts.review_task(passages, earlier),
+        max_tokens=ctx.limits.review_tokens,
+    )
     decided = await ctx.speaker.decide(request, EditorDraft, draft_schema(sorted(run.seen)))
     if isinstance(decided, Decided) and isinstance(decided.value, EditorDraft):
         yield decided.value
-        yield AgentMessage(theme_id=theme.id, agent="editor", phase="review", content=_render_draft(decided.value),
-                           evidence_ids=[i for g in decided.value.gaps for i in g.evidence]
-                           + [i for r in decided.value.recommendations for i in r.evidence])
+        yield AgentMessage(
+            theme_id=theme.id,
+            agent="editor",
+            phase="review",
+            content=_render_draft(decided.value),
+            evidence_ids=[i for g in decided.value.gaps for i in g.evidence]
+            + [i for r in decided.value.recommendations for i in r.evidence],
+        )
     else:
-        yield ErrorRaised(theme_id=theme.id, agent="editor", kind="structured_output",
-                          message="The editor's review was not valid JSON for the review schema after a "
-                                  "repair attempt; the theme's review is computed only.")
+        yield ErrorRaised(
+            theme_id=theme.id,
+            agent="editor",
+            kind="structured_output",
+            message="The editor's review was not valid JSON for the review schema after a "
+            "repair attempt; the theme's review is computed only.",
+        )
 
 
 def _render_draft(draft: EditorDraft) -> str:
     lines = [draft.coverage_summary]
-    lines += [f"Gap ({g.kind}): {g.text} {' '.join(f'[{i}]' for i in g.evidence)}" for g in draft.gaps]
+    lines += [
+        f"Gap ({g.kind}): {g.text} {' '.join(f'[{i}]' for i in g.evidence)}" for g in draft.gaps
+    ]
     lines += [
         f"Recommend ({r.priority}, {r.action}{': ' + r.objective if r.objective else ''}): {r.text} "
         + " ".join(f"[{i}]" for i in r.evidence)
@@ -223,8 +301,15 @@ def _usage_since(ctx: PanelContext, run: _ThemeRun) -> list[UsageRecorded]:
     new = ctx.ledger.records[run.usage_mark :]
     run.usage_mark = len(ctx.ledger.records)
     return [
-        UsageRecorded(theme_id=run.theme.id, agent=r.agent, model=r.model, prompt_tokens=r.prompt_tokens,
-                      completion_tokens=r.completion_tokens, latency_s=r.latency_s, cost=r.cost)
+        UsageRecorded(
+            theme_id=run.theme.id,
+            agent=r.agent,
+            model=r.model,
+            prompt_tokens=r.prompt_tokens,
+            completion_tokens=r.completion_tokens,
+            latency_s=r.latency_s,
+            cost=r.cost,
+        )
         for r in new
     ]
 

@@ -79,8 +79,13 @@ def cite(ids: list[str], claim: str, lookup: Lookup) -> tuple[list[Citation], li
         quote = best_quote(passage, claim)
         citations.append(
             Citation(
-                evidence_id=passage.id, doc_id=passage.doc_id, title=passage.title,
-                section=passage.section, quote=quote.text, start=quote.start, end=quote.end,
+                evidence_id=passage.id,
+                doc_id=passage.doc_id,
+                title=passage.title,
+                section=passage.section,
+                quote=quote.text,
+                start=quote.start,
+                end=quote.end,
             )
         )
     return citations, dropped
@@ -90,17 +95,22 @@ def coverage_entries(support: list[ObjectiveSupport], lookup: Lookup) -> list[Ob
     entries = []
     for item in support:
         citations, _ = cite([p.id for p, _ in item.passages[:2]], item.objective, lookup)
-        entries.append(ObjectiveCoverage(
-            objective=item.objective, strength=item.strength,  # type: ignore[arg-type]
-            score=item.score, evidence=citations,
-        ))
+        entries.append(
+            ObjectiveCoverage(
+                objective=item.objective,
+                strength=item.strength,  # type: ignore[arg-type]
+                score=item.score,
+                evidence=citations,
+            )
+        )
     return entries
 
 
 def candidate_entries(gaps: list[TopicGap], theme_text: str, lookup: Lookup) -> list[CandidateGap]:
     return [
         CandidateGap(
-            topic=gap.topic.label, relevance=gap.relevance,
+            topic=gap.topic.label,
+            relevance=gap.relevance,
             best_objective_similarity=gap.best_objective_similarity,
             evidence=cite([p.id for p, _ in gap.passages], theme_text, lookup)[0],
         )
@@ -111,7 +121,9 @@ def candidate_entries(gaps: list[TopicGap], theme_text: str, lookup: Lookup) -> 
 def computed_summary(support: list[ObjectiveSupport]) -> str:
     backed = [s for s in support if s.strength in ("strong", "partial")]
     weakest = min(support, key=lambda s: s.score) if support else None
-    text = f"{len(backed)} of {len(support)} objectives have strong or partial support in the corpus."
+    text = (
+        f"{len(backed)} of {len(support)} objectives have strong or partial support in the corpus."
+    )
     if weakest is not None:
         text += f" The least supported is “{weakest.objective}” ({weakest.strength})."
     return text
@@ -137,20 +149,33 @@ def build_review(
         for gap in draft.gaps:
             citations, lost = cite(gap.evidence, gap.text, lookup)
             dropped += lost
-            review_gaps.append(Gap(
-                kind=gap.kind, text=gap.text.strip(), evidence_ids=[c.evidence_id for c in citations],
-                citations=citations, note="" if citations else NO_EVIDENCE,
-            ))
+            review_gaps.append(
+                Gap(
+                    kind=gap.kind,
+                    text=gap.text.strip(),
+                    evidence_ids=[c.evidence_id for c in citations],
+                    citations=citations,
+                    note="" if citations else NO_EVIDENCE,
+                )
+            )
         for rec in draft.recommendations:
             citations, lost = cite(rec.evidence, rec.text, lookup)
             dropped += lost
-            recommendations.append(Recommendation(
-                action=rec.action, objective=rec.objective, priority=rec.priority, text=rec.text.strip(),
-                evidence_ids=[c.evidence_id for c in citations], citations=citations,
-                note="" if citations else NO_EVIDENCE,
-            ))
+            recommendations.append(
+                Recommendation(
+                    action=rec.action,
+                    objective=rec.objective,
+                    priority=rec.priority,
+                    text=rec.text.strip(),
+                    evidence_ids=[c.evidence_id for c in citations],
+                    citations=citations,
+                    note="" if citations else NO_EVIDENCE,
+                )
+            )
     else:
-        summary += " The editor's written review could not be produced; this section is computed only."
+        summary += (
+            " The editor's written review could not be produced; this section is computed only."
+        )
     return ThemeReview(
         theme_id=theme.id,
         theme_name=theme.name,
@@ -159,7 +184,9 @@ def build_review(
         candidate_gaps=candidate_entries(gaps, theme_text, lookup),
         gaps=review_gaps,
         recommendations=recommendations,
-        dissent=[Dissent(agent=a, text=s.reason) for a, s in sign_offs.items() if s.stance == "dissent"],
+        dissent=[
+            Dissent(agent=a, text=s.reason) for a, s in sign_offs.items() if s.stance == "dissent"
+        ],
         agreed=[a for a, s in sign_offs.items() if s.stance == "agree"],
         dropped_evidence_ids=list(dict.fromkeys(dropped)),
         ended_early=ended_early,

@@ -29,14 +29,20 @@ def _clip(text: str, words: int) -> str:
 
 
 def shared_context(
-    strategy: Strategy, theme: Theme, support: list[ObjectiveSupport], gaps: list[TopicGap], focus: list[str]
+    strategy: Strategy,
+    theme: Theme,
+    support: list[ObjectiveSupport],
+    gaps: list[TopicGap],
+    focus: list[str],
 ) -> str:
     lines = [RULES.format(title=strategy.title, organisation=strategy.organisation), ""]
     lines.append(f"THEME: {theme.name}. {theme.summary}".strip())
     lines.append("Objectives, with how strongly the corpus supports each (computed):")
     for number, item in enumerate(support, start=1):
         best = item.passages[0][0].id if item.passages else "none"
-        lines.append(f"{number}. {item.objective} (support: {item.strength}, best passage [{best}])")
+        lines.append(
+            f"{number}. {item.objective} (support: {item.strength}, best passage [{best}])"
+        )
     if gaps:
         lines.append("Corpus topics no objective of this theme covers (candidate gaps, computed):")
         for gap in gaps:
@@ -51,7 +57,9 @@ def transcript_text(entries: list[tuple[str, str, str]]) -> str:
     """The debate so far as ``[agent, phase] text`` lines (each clipped)."""
     if not entries:
         return "Debate so far: nothing yet."
-    body = "\n".join(f"[{agent}, {phase}] {_clip(text, TRANSCRIPT_WORDS)}" for agent, phase, text in entries)
+    body = "\n".join(
+        f"[{agent}, {phase}] {_clip(text, TRANSCRIPT_WORDS)}" for agent, phase, text in entries
+    )
     return "Debate so far:\n" + body
 
 
@@ -60,7 +68,9 @@ def evidence_block(passages: list[Passage]) -> str:
         return "Evidence for you: the corpus returned nothing relevant; say so if you make a point."
     lines = ["Evidence for you (cite these ids):"]
     for p in passages:
-        lines.append(f"[{p.id}] ({p.title}; {p.section or 'no section'}) {_clip(p.text, PASSAGE_WORDS)}")
+        lines.append(
+            f"[{p.id}] ({p.title}; {p.section or 'no section'}) {_clip(p.text, PASSAGE_WORDS)}"
+        )
     return "\n".join(lines)
 
 
@@ -84,7 +94,9 @@ def review_task(evidence: list[Passage], earlier_recommendations: list[str]) -> 
     spec = SPECS["editor"]
     parts = [spec.persona, "", evidence_block(evidence), ""]
     if earlier_recommendations:
-        parts.append("Recommendations already made for earlier themes (refer to them, do not repeat them):")
+        parts.append(
+            "Recommendations already made for earlier themes (refer to them, do not repeat them):"
+        )
         parts.extend(f"- {text}" for text in earlier_recommendations[:8])
         parts.append("")
     parts.append(

@@ -27,9 +27,15 @@ class Limits(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_rounds: int = Field(default=1, ge=1, description="Critique/rebuttal rounds at most.")
-    max_rebuttals: int = Field(default=2, ge=1, description="Panelists who rebut per round, at most.")
-    max_turns: int = Field(default=14, ge=4, description="Model turns per theme, sign-off included.")
-    max_seconds: float = Field(default=600.0, gt=0, description="Debate time per theme before review.")
+    max_rebuttals: int = Field(
+        default=2, ge=1, description="Panelists who rebut per round, at most."
+    )
+    max_turns: int = Field(
+        default=14, ge=4, description="Model turns per theme, sign-off included."
+    )
+    max_seconds: float = Field(
+        default=600.0, gt=0, description="Debate time per theme before review."
+    )
     turn_tokens: int = Field(default=160, ge=16, description="Tokens per debate turn.")
     review_tokens: int = Field(default=700, ge=64, description="Tokens for the editor's review.")
     sign_off_tokens: int = Field(default=60, ge=16, description="Tokens per sign-off.")
@@ -85,7 +91,10 @@ class DebateState:
 
     def out_of_budget(self, elapsed_s: float) -> bool:
         reserved = 1 + len(SIGNERS)  # the review and the sign-offs always happen
-        return self.turns_taken + reserved >= self.limits.max_turns or elapsed_s >= self.limits.max_seconds
+        return (
+            self.turns_taken + reserved >= self.limits.max_turns
+            or elapsed_s >= self.limits.max_seconds
+        )
 
 
 def next_turn(state: DebateState, elapsed_s: float = 0.0) -> Turn | None:

@@ -43,7 +43,10 @@ def _claim(prefix: str, claim: Claim, suffix: str = "") -> list[str]:
 def _theme(number: int, review: ThemeReview) -> list[str]:
     lines = [f"### {number}. Theme: {review.theme_name}", ""]
     if review.ended_early:
-        lines += ["*The chair ended this theme's debate early; the editor still wrote its review.*", ""]
+        lines += [
+            "*The chair ended this theme's debate early; the editor still wrote its review.*",
+            "",
+        ]
     lines += ["#### Current coverage", "", review.coverage_summary, ""]
     lines += ["| Objective | Corpus support | Similarity | Best evidence |", "|---|---|---|---|"]
     for item in review.objective_coverage:
@@ -54,7 +57,9 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
     for kind, heading in GAP_HEADINGS.items():
         gaps = [g for g in review.gaps if g.kind == kind]
         lines += [f"##### {heading}", ""]
-        lines += [line for gap in gaps for line in _claim("", gap)] or ["- None raised by the panel."]
+        lines += [line for gap in gaps for line in _claim("", gap)] or [
+            "- None raised by the panel."
+        ]
         lines.append("")
     if review.candidate_gaps:
         lines += ["#### Corpus topics no objective covers (computed)", ""]
@@ -77,7 +82,9 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
     lines.append(f"- Agreed: {', '.join(review.agreed) or 'nobody signed off'}")
     lines += [f"- **Dissent — {d.agent}:** {d.text}" for d in review.dissent]
     if review.dropped_evidence_ids:
-        lines.append(f"- Citations dropped because no such passage exists: {', '.join(review.dropped_evidence_ids)}")
+        lines.append(
+            f"- Citations dropped because no such passage exists: {', '.join(review.dropped_evidence_ids)}"
+        )
     return [*lines, ""]
 
 
@@ -96,22 +103,40 @@ def _all_citations(review: StrategyReview) -> dict[str, list[Citation]]:
 
 
 def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str]) -> str:
-    lines = [f"# {review.title}: Panel Review Report", "",
-             f"**Organisation:** {review.organisation}  ", f"**Run:** `{run_id}`  ",
-             "**Panel models:** " + "; ".join(f"{a}: {m}" for a, m in models.items()) + "  ",
-             "**Corpus:** " + ", ".join(review.corpus_documents), "",
-             "Every citation below names a passage (`DOC-ID#N`, see the evidence appendix) and quotes it "
-             "verbatim; open any passage with `review show DOC-ID#N`.", "", "## Contents", ""]
+    lines = [
+        f"# {review.title}: Panel Review Report",
+        "",
+        f"**Organisation:** {review.organisation}  ",
+        f"**Run:** `{run_id}`  ",
+        "**Panel models:** " + "; ".join(f"{a}: {m}" for a, m in models.items()) + "  ",
+        "**Corpus:** " + ", ".join(review.corpus_documents),
+        "",
+        "Every citation below names a passage (`DOC-ID#N`, see the evidence appendix) and quotes it "
+        "verbatim; open any passage with `review show DOC-ID#N`.",
+        "",
+        "## Contents",
+        "",
+    ]
     for number, theme in enumerate(review.themes, start=1):
-        lines.append(f"{number}. [Theme: {theme.theme_name}](#{number}-theme-{_anchor(theme.theme_name)})")
-    lines += ["- [Missing or dropped themes](#missing-or-dropped-themes)",
-              "- [Prioritised recommendations](#prioritised-recommendations)",
-              "- [Evidence appendix](#evidence-appendix)", "", "## Theme reviews", ""]
+        lines.append(
+            f"{number}. [Theme: {theme.theme_name}](#{number}-theme-{_anchor(theme.theme_name)})"
+        )
+    lines += [
+        "- [Missing or dropped themes](#missing-or-dropped-themes)",
+        "- [Prioritised recommendations](#prioritised-recommendations)",
+        "- [Evidence appendix](#evidence-appendix)",
+        "",
+        "## Theme reviews",
+        "",
+    ]
     for number, theme in enumerate(review.themes, start=1):
         lines += _theme(number, theme)
     lines += ["## Missing or dropped themes", ""]
     for item in review.missing_themes:
-        lines += [f"- **{item.theme}: {VERDICTS[item.verdict]}.** {item.rationale}", *_quote_lines(item.citations)]
+        lines += [
+            f"- **{item.theme}: {VERDICTS[item.verdict]}.** {item.rationale}",
+            *_quote_lines(item.citations),
+        ]
     if not review.missing_themes:
         lines.append("- The draft keeps every theme of the previous strategy.")
     lines += ["", "## Prioritised recommendations", ""]
@@ -125,14 +150,18 @@ def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str])
     for evidence_id, citations in _all_citations(review).items():
         first = citations[0]
         lines.append(f"### Evidence {evidence_id}")
-        lines.append(f"*{first.title}* — {first.section or 'no section'} (document `{first.doc_id}`)  ")
+        lines.append(
+            f"*{first.title}* — {first.section or 'no section'} (document `{first.doc_id}`)  "
+        )
         for c in citations:
             lines.append(f"> “{c.quote}” (characters {c.start}-{c.end} of the normalised source)")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_reports(folder: Path, review: StrategyReview, run_id: str, models: dict[str, str]) -> Path:
+def write_reports(
+    folder: Path, review: StrategyReview, run_id: str, models: dict[str, str]
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(review.model_dump_json(indent=2), encoding="utf-8")
     path = folder / "report.md"

@@ -94,8 +94,14 @@ async def run_review(
     searcher = Searcher(settings.retrieval)
     factory = ModelFactory(settings.models, settings.retrieval.data_dir)
     coverage = await asyncio.to_thread(CoverageAnalyzer, searcher)
-    context = PanelContext(strategy, searcher, coverage, AutoGenSpeaker(factory, searcher), factory.ledger,
-                           settings.panel)
+    context = PanelContext(
+        strategy,
+        searcher,
+        coverage,
+        AutoGenSpeaker(factory, searcher),
+        factory.ledger,
+        settings.panel,
+    )
     steering = steering or Steering()
     run_id = new_run_id(strategy)
     folder = settings.transcripts_dir / run_id
@@ -109,12 +115,19 @@ async def run_review(
         if sink is not None:
             sink(item)
 
-    emit(RunStarted(
-        run_id=run_id, strategy_title=strategy.title, strategy_path=str(strategy_path),
-        strategy_sha256=strategy_hash(strategy_path), themes=[t.id for t in chosen], models=models,
-        embedding_model=searcher.store.embedder.identity, index_version=searcher.lexical.version,
-        settings_sha256=settings_hash(settings),
-    ))
+    emit(
+        RunStarted(
+            run_id=run_id,
+            strategy_title=strategy.title,
+            strategy_path=str(strategy_path),
+            strategy_sha256=strategy_hash(strategy_path),
+            themes=[t.id for t in chosen],
+            models=models,
+            embedding_model=searcher.store.embedder.identity,
+            index_version=searcher.lexical.version,
+            settings_sha256=settings_hash(settings),
+        )
+    )
     reviews: dict[str, ThemeReview] = {}
     gate = asyncio.Semaphore(max(1, concurrency))
 
@@ -134,7 +147,13 @@ async def run_review(
         whole = await asyncio.to_thread(review_strategy, strategy, ordered, coverage)
         emit(StrategyReviewed(review=whole))
         report = write_reports(folder, whole, run_id, models)
-        emit(RunFinished(status="complete", report_path=str(report), seconds=round(time.monotonic() - started, 1)))
+        emit(
+            RunFinished(
+                status="complete",
+                report_path=str(report),
+                seconds=round(time.monotonic() - started, 1),
+            )
+        )
         return RunResult(run_id, folder, report, "complete")
     except (ModelCallError, OSError, ValueError, RuntimeError) as exc:
         emit(ErrorRaised(message=str(exc), kind=getattr(exc, "kind", type(exc).__name__)))

@@ -16,9 +16,15 @@ from orchestration.settings import Settings
 
 def register(commands: Any) -> None:
     run = commands.add_parser("run", help="Run the review panel over a strategy (headless).")
-    run.add_argument("strategy", nargs="?", type=Path, help="Strategy .toml or .md (default: the bundled draft).")
-    run.add_argument("--themes", nargs="+", metavar="THEME", help="Only these themes (ids or names).")
-    run.add_argument("--concurrency", type=int, default=1, help="Themes debated at once (remote models).")
+    run.add_argument(
+        "strategy", nargs="?", type=Path, help="Strategy .toml or .md (default: the bundled draft)."
+    )
+    run.add_argument(
+        "--themes", nargs="+", metavar="THEME", help="Only these themes (ids or names)."
+    )
+    run.add_argument(
+        "--concurrency", type=int, default=1, help="Themes debated at once (remote models)."
+    )
     run.add_argument("--rounds", type=int, help="Critique/rebuttal rounds at most.")
     run.add_argument("--show-report", action="store_true", help="Print report.md when done.")
     run.set_defaults(handler=cmd_run)
@@ -28,11 +34,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.run import run_review
 
     if args.rounds is not None:
-        settings = settings.model_copy(update={"panel": settings.panel.model_copy(update={"max_rounds": args.rounds})})
+        settings = settings.model_copy(
+            update={"panel": settings.panel.model_copy(update={"max_rounds": args.rounds})}
+        )
     console = Console()
     view = ConsoleView(console)
     result = asyncio.run(
-        run_review(settings, args.strategy or settings.strategy, args.themes, args.concurrency, sink=view)
+        run_review(
+            settings, args.strategy or settings.strategy, args.themes, args.concurrency, sink=view
+        )
     )
     if args.show_report:
         console.print(Markdown(result.report_path.read_text(encoding="utf-8")))

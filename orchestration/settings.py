@@ -39,9 +39,15 @@ class Settings(BaseSettings):
 
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
-    panel: Limits = Field(default_factory=Limits, description="Turn, token and time limits of a debate.")
-    transcripts_dir: Path = Field(default=Path("transcripts"), description="Where run folders are written.")
-    strategy: Path = Field(default=DEFAULT_STRATEGY, description="The strategy reviewed when none is given.")
+    panel: Limits = Field(
+        default_factory=Limits, description="Turn, token and time limits of a debate."
+    )
+    transcripts_dir: Path = Field(
+        default=Path("transcripts"), description="Where run folders are written."
+    )
+    strategy: Path = Field(
+        default=DEFAULT_STRATEGY, description="The strategy reviewed when none is given."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -16,7 +16,13 @@ class Steering:
         self._running = asyncio.Event()
         self._running.set()
 
-    def send(self, kind: SteerKind, text: str = "", target: str | None = None, theme_id: str | None = None) -> None:
+    def send(
+        self,
+        kind: SteerKind,
+        text: str = "",
+        target: str | None = None,
+        theme_id: str | None = None,
+    ) -> None:
         self._queue.put_nowait(HumanSteer(kind=kind, text=text, target=target, theme_id=theme_id))
 
     def drain(self) -> list[HumanSteer]:

@@ -28,7 +28,11 @@ def merge_duplicates(reviews: list[ThemeReview], coverage: CoverageAnalyzer) -> 
             continue
         for j in range(i + 1, len(items)):
             review_j, rec_j = items[j]
-            if j in removed or review_j.theme_id == review_i.theme_id or sims[i, j] < DUPLICATE_SIMILARITY:
+            if (
+                j in removed
+                or review_j.theme_id == review_i.theme_id
+                or sims[i, j] < DUPLICATE_SIMILARITY
+            ):
                 continue
             removed.add(j)
             if review_j.theme_name not in rec_i.also_in:
@@ -45,10 +49,16 @@ def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> lis
     """For each previous theme the draft dropped: does the corpus still call for it, and does a
     current theme already carry it?"""
     current = {t.name.lower() for t in strategy.themes}
-    dropped = [name for name in (strategy.previous.themes if strategy.previous else []) if name.lower() not in current]
+    dropped = [
+        name
+        for name in (strategy.previous.themes if strategy.previous else [])
+        if name.lower() not in current
+    ]
     if not dropped:
         return []
-    theme_vectors = coverage.embed([f"{t.name}. {t.summary} " + " ".join(t.objectives) for t in strategy.themes])
+    theme_vectors = coverage.embed(
+        [f"{t.name}. {t.summary} " + " ".join(t.objectives) for t in strategy.themes]
+    )
     assessments = []
     for name in dropped:
         probe = f"{name} in the health and care workforce"
@@ -59,24 +69,39 @@ def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> lis
         theme_sims = theme_vectors @ vector
         best = int(np.argmax(theme_sims))
         best_theme, best_sim = strategy.themes[best].name, float(theme_sims[best])
-        citations = cite([coverage.passages[i].id for i in top], probe, coverage.searcher.passage)[0]
+        citations = cite([coverage.passages[i].id for i in top], probe, coverage.searcher.passage)[
+            0
+        ]
         if support < 0.35:
-            verdict, why = "no_evidence", f"The corpus says little about {name} (best passage similarity {support:.2f})."
+            verdict, why = (
+                "no_evidence",
+                f"The corpus says little about {name} (best passage similarity {support:.2f}).",
+            )
         elif support >= SUPPORTED and best_sim < COVERED_BY_THEME:
             verdict = "reinstate"
-            why = (f"The corpus gives {name} real weight (similarity {support:.2f}) and no current theme "
-                   f"carries it (closest: {best_theme}, {best_sim:.2f}).")
+            why = (
+                f"The corpus gives {name} real weight (similarity {support:.2f}) and no current theme "
+                f"carries it (closest: {best_theme}, {best_sim:.2f})."
+            )
         elif support >= SUPPORTED:
             verdict = "fold_into_existing"
-            why = (f"The corpus supports {name} ({support:.2f}); {best_theme} is close enough ({best_sim:.2f}) "
-                   f"to carry it if its objectives say so explicitly.")
+            why = (
+                f"The corpus supports {name} ({support:.2f}); {best_theme} is close enough ({best_sim:.2f}) "
+                f"to carry it if its objectives say so explicitly."
+            )
         else:
             verdict = "not_needed"
             why = f"Only partial corpus support for {name} ({support:.2f}); {best_theme} is the closest theme."
-        assessments.append(ThemeAssessment(
-            theme=name, verdict=verdict, rationale=why, best_match=best_theme,  # type: ignore[arg-type]
-            corpus_support=round(support, 4), citations=citations,
-        ))
+        assessments.append(
+            ThemeAssessment(
+                theme=name,
+                verdict=verdict,
+                rationale=why,
+                best_match=best_theme,  # type: ignore[arg-type]
+                corpus_support=round(support, 4),
+                citations=citations,
+            )
+        )
     return assessments
 
 
@@ -84,10 +109,14 @@ def prioritise(reviews: list[ThemeReview]) -> list[Recommendation]:
     """All recommendations, most important first: priority, then how many themes share it,
     then how much evidence it has."""
     everything = [rec for review in reviews for rec in review.recommendations]
-    return sorted(everything, key=lambda r: (PRIORITY_ORDER[r.priority], -len(r.also_in), -len(r.citations)))
+    return sorted(
+        everything, key=lambda r: (PRIORITY_ORDER[r.priority], -len(r.also_in), -len(r.citations))
+    )
 
 
-def review_strategy(strategy: Strategy, reviews: list[ThemeReview], coverage: CoverageAnalyzer) -> StrategyReview:
+def review_strategy(
+    strategy: Strategy, reviews: list[ThemeReview], coverage: CoverageAnalyzer
+) -> StrategyReview:
     merge_duplicates(reviews, coverage)
     return StrategyReview(
         title=strategy.title,

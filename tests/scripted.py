@@ -1,0 +1,56 @@
+"""A scripted speaker for panel tests: replies queued per agent, every request recorded."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from agents.speaking import Decided, Delta, Said, TurnRequest, Undecided
+
+
+class ScriptedSpeaker:
+    """Implements ``agents.speaking.Speaker`` from queued replies (tests only)."""
+
+    def __init__(self) -> None:
+        self.replies: dict[str, list[str]] = defaultdict(list)
+        self.decisions: dict[str, list[dict[str, Any] | str]] = defaultdict(list)
+        self.requests: list[TurnRequest] = []
+
+    def enqueue(self, agent: str, *replies: str) -> ScriptedSpeaker:
+        self.replies[agent].extend(replies)
+        return self
+
+    def enqueue_decision(self, agent: str, *values: dict[str, Any] | str) -> ScriptedSpeaker:
+        """A dict is a valid structured reply; a string is a failure with that error."""
+        self.decisions[agent].extend(values)
+        return self
+
+    def can_use_tools(self, agent: str) -> bool:
+        return False
+
+    async def speak(self, request: TurnRequest) -> AsyncIterator[Delta | Said]:
+        self.requests.append(request)
+        queue = self.replies[request.agent]
+        text = queue.pop(0) if queue else f"{request.agent} has nothing to add."
+        for word in text.split(" "):
+            yield Delta(word + " ")
+        yield Said(text)
+
+    async def decide(self, request: TurnRequest, model: type[BaseModel], schema: dict[str, Any] | None = None) -> Decided | Undecided:
+        self.requests.append(request)
+        queue = self.decisions[request.agent]
+        default: dict[str, Any] = (
+            {"stance": "agree", "reason": "Well evidenced."}
+            if "stance" in model.model_fields
+            else {"coverage_summary": "The theme is partly supported by the corpus."}
+        )
+        value = queue.pop(0) if queue else default
+        if isinstance(value, str):
+            return Undecided(value, [value])
+        return Decided(model.model_validate(value), str(value))
+
+    def tasks_for(self, agent: str) -> list[str]:
+        return [r.task for r in self.requests if r.agent == agent]

@@ -1,0 +1,177 @@
+"""The debate protocol and review assembly, driven by a scripted speaker over the real corpus."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from agents.runtime.metering import UsageLedger
+from orchestration.debate import PanelContext, debate_theme
+from orchestration.events import AgentMessage, ErrorRaised, HumanSteer, PhaseChanged, ThemeReviewed
+from orchestration.protocol import Limits
+from orchestration.review_models import NO_EVIDENCE
+from orchestration.steering import Steering
+from orchestration.strategy import load_strategy
+from tests.scripted import ScriptedSpeaker
+from tools.coverage import CoverageAnalyzer
+from tools.search import Searcher
+
+STRATEGY = Path("corpus/strategy/workforce-strategy-2026-2031.toml")
+DRAFT = {
+    "coverage_summary": "Pipelines are well supported; recruitment systems are not.",
+    "gaps": [{"kind": "emerging", "text": "International recruitment is not mentioned.",
+              "evidence": ["WY-HCP-WF-2022#30", "FAKE-DOC#99"]},
+             {"kind": "interdependency", "text": "Depends on Staff Experience for retention.", "evidence": []}],
+    "recommendations": [{"action": "add", "text": "Add an objective on ethical international recruitment.",
+                         "priority": "high", "evidence": ["WY-HCP-WF-2022#30"]}],
+}
+
+
+@pytest.fixture(scope="module")
+def panel_parts(corpus_index):
+    searcher = Searcher(corpus_index.settings)
+    return searcher, CoverageAnalyzer(searcher)
+
+
+def _context(panel_parts, speaker, **limits) -> PanelContext:
+    searcher, coverage = panel_parts
+    return PanelContext(load_strategy(STRATEGY), searcher, coverage, speaker, UsageLedger(), Limits(**limits))
+
+
+def _run(context, theme_id="talent", steering=None, earlier=None):
+    theme = context.strategy.theme(theme_id)
+
+    async def collect():
+        return [item async for item in debate_theme(context, theme, steering or Steering(), earlier or [])]
+
+    return asyncio.run(collect())
+
+
+def _turns(items):
+    return [(i.agent, i.phase) for i in items if isinstance(i, AgentMessage)]
+
+
+def test_protocol_order_without_objections(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "The claims are supported. OPEN OBJECTIONS: 0")
+    speaker.enqueue_decision("editor", DRAFT)
+    items = _run(_context(panel_parts, speaker))
+    assert _turns(items) == [
+        ("moderator", "brief"),
+        ("national-policy", "opening"), ("leeds-local", "opening"), ("inclusion", "opening"),
+        ("critic", "critique"), ("editor", "review"),
+        ("national-policy", "sign_off"), ("leeds-local", "sign_off"), ("inclusion", "sign_off"), ("critic", "sign_off"),
+    ]
+    phases = [i.phase for i in items if isinstance(i, PhaseChanged)]
+    assert phases == ["brief", "opening", "critique", "review", "sign_off", "done"]
+    assert isinstance(items[-1], ThemeReviewed)
+
+
+def test_open_objections_bring_rebuttals_and_another_round(panel_parts):
+    speaker = ScriptedSpeaker().enqueue(
+        "critic",
+        "OBJECTION: inclusion cites nothing for its claim.\nOPEN OBJECTIONS: 1",
+        "OPEN OBJECTIONS: 0",
+    )
+    speaker.enqueue_decision("editor", DRAFT)
+    items = _run(_context(panel_parts, speaker, max_rounds=3))
+    turns = _turns(items)
+    critique = turns.index(("critic", "critique"))
+    assert turns[critique + 1] == ("inclusion", "rebuttal")
+    assert turns[critique + 2] == ("critic", "critique")
+    assert turns[critique + 3] == ("editor", "review")  # objections closed: the debate breaks early
+
+
+def test_rounds_stop_at_the_cap_even_if_objections_stay_open(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", *["OBJECTION: leeds-local overreaches.\nOPEN OBJECTIONS: 2"] * 5)
+    items = _run(_context(panel_parts, speaker, max_rounds=2))
+    turns = _turns(items)
+    assert turns.count(("critic", "critique")) == 2
+    assert turns.count(("leeds-local", "rebuttal")) == 2
+    assert ("editor", "review") in turns
+
+
+def test_sign_off_records_agreement_and_dissent(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    speaker.enqueue_decision("editor", DRAFT)
+    speaker.enqueue_decision("inclusion", {"stance": "dissent", "reason": "Nothing on disabled staff."})
+    review = _run(_context(panel_parts, speaker))[-1].review
+    assert [d.agent for d in review.dissent] == ["inclusion"]
+    assert review.dissent[0].text == "Nothing on disabled staff."
+    assert review.agreed == ["national-policy", "leeds-local", "critic"]
+
+
+def test_unknown_ids_are_dropped_and_quotes_come_from_the_stored_passage(panel_parts):
+    searcher, _ = panel_parts
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    speaker.enqueue_decision("editor", DRAFT)
+    items = _run(_context(panel_parts, speaker))
+    review = items[-1].review
+    assert review.dropped_evidence_ids == ["FAKE-DOC#99"]
+    assert any(isinstance(i, ErrorRaised) and "FAKE-DOC#99" in i.message for i in items)
+    gap = review.gaps[0]
+    assert gap.evidence_ids == ["WY-HCP-WF-2022#30"]
+    citation = gap.citations[0]
+    passage = searcher.passage("WY-HCP-WF-2022#30")
+    assert citation.quote in passage.text
+    source = searcher.store.document_text("WY-HCP-WF-2022")
+    assert source[citation.start : citation.end] == citation.quote
+    assert review.gaps[1].citations == [] and review.gaps[1].note == NO_EVIDENCE
+    for entry in review.objective_coverage:
+        assert entry.strength in ("strong", "partial", "weak")
+        for c in entry.evidence:
+            assert searcher.store.document_text(c.doc_id)[c.start : c.end] == c.quote
+
+
+def test_a_failed_editor_draft_leaves_a_computed_review_and_an_error(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    speaker.enqueue_decision("editor", "reply: Invalid JSON")
+    items = _run(_context(panel_parts, speaker))
+    review = items[-1].review
+    assert review.recommendations == [] and review.gaps == []
+    assert "computed only" in review.coverage_summary
+    assert len(review.objective_coverage) == 4
+    assert any(isinstance(i, ErrorRaised) and i.kind == "structured_output" for i in items)
+
+
+def test_chair_interjection_reaches_the_next_speaker(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    steering = Steering()
+    steering.send("interject", "What about bank staff?")
+    items = _run(_context(panel_parts, speaker), steering=steering)
+    assert any(isinstance(i, HumanSteer) and i.kind == "interject" for i in items)
+    first_task = speaker.requests[0].task
+    assert speaker.requests[0].agent == "national-policy" and "What about bank staff?" in first_task
+    assert "What about bank staff?" not in speaker.requests[1].task  # answered once
+    assert "[chair, " in speaker.requests[1].transcript  # but it stays in the debate
+
+
+def test_asking_a_panelist_gives_it_the_next_turn(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    steering = Steering()
+    steering.send("ask", "Is there Leeds evidence on apprenticeships?", target="leeds-local")
+    items = _run(_context(panel_parts, speaker), steering=steering)
+    assert _turns(items)[1] == ("leeds-local", "opening")
+    assert "apprenticeships?" in speaker.requests[0].task
+
+
+def test_redirect_and_end_theme(panel_parts):
+    speaker = ScriptedSpeaker()
+    steering = Steering()
+    steering.send("redirect", "digital skills")
+    steering.send("end_theme")
+    items = _run(_context(panel_parts, speaker), steering=steering)
+    turns = _turns(items)
+    assert turns[1] == ("editor", "review")  # no debate turns after the chair ended the theme
+    assert "digital skills" in speaker.requests[0].shared
+    assert items[-1].review.ended_early
+
+
+def test_turn_budget_skips_to_the_review(panel_parts):
+    speaker = ScriptedSpeaker()
+    items = _run(_context(panel_parts, speaker, max_turns=6))
+    turns = _turns(items)
+    assert turns[1:] == [("national-policy", "opening"), ("editor", "review"),
+                         ("national-policy", "sign_off"), ("leeds-local", "sign_off"),
+                         ("inclusion", "sign_off"), ("critic", "sign_off")]
