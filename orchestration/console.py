@@ -118,14 +118,14 @@ class ConsoleView:
                 f"{time.monotonic() - self.started:.0f} s"
             )
         elif isinstance(item, StrategyReviewed):
-            review = item.review
+            whole = item.review
             c.print(Rule("Whole strategy"))
-            for m in review.missing_themes:
+            for m in whole.missing_themes:
                 c.print(
                     f"[bold]{escape(m.theme)}[/]: {m.verdict.replace('_', ' ')} — {escape(m.rationale)}"
                 )
             c.print(
-                f"{len(review.priorities)} recommendations after merging duplicates across themes."
+                f"{len(whole.priorities)} recommendations after merging duplicates across themes."
             )
         elif isinstance(item, RunFinished):
             c.print(Rule(f"Run {item.status} in {item.seconds:.0f} s"))

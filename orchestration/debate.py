@@ -96,8 +96,8 @@ async def debate_theme(
     theme_text = f"{theme.name}. {theme.summary} " + " ".join(theme.objectives)
     support = await asyncio.to_thread(ctx.coverage.objective_support, theme.objectives)
     gaps = await asyncio.to_thread(ctx.coverage.candidate_gaps, theme_text, theme.objectives)
-    for item in support:
-        run.seen.update((p.id, p) for p, _ in item.passages)
+    for objective in support:
+        run.seen.update((p.id, p) for p, _ in objective.passages)
     for gap in gaps:
         run.seen.update((p.id, p) for p, _ in gap.passages)
 

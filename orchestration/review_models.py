@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 Strength = Literal["strong", "partial", "weak"]
 Priority = Literal["high", "medium", "low"]
 GapKind = Literal["in_documents", "emerging", "interdependency"]
+Verdict = Literal["reinstate", "fold_into_existing", "not_needed", "no_evidence"]
 
 NO_EVIDENCE = "No passage in the corpus supports this point; treat it as the panel's judgement."
 
@@ -95,7 +96,7 @@ class ThemeAssessment(BaseModel):
     """Whether a theme that is missing (or was dropped from the previous strategy) is needed."""
 
     theme: str
-    verdict: Literal["reinstate", "fold_into_existing", "not_needed", "no_evidence"]
+    verdict: Verdict
     rationale: str
     best_match: str | None = Field(default=None, description="Closest current theme.")
     corpus_support: float

@@ -6,7 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from orchestration.editing import cite
-from orchestration.review_models import Recommendation, StrategyReview, ThemeAssessment, ThemeReview
+from orchestration.review_models import (
+    Recommendation,
+    StrategyReview,
+    ThemeAssessment,
+    ThemeReview,
+    Verdict,
+)
 from orchestration.strategy import Strategy
 from tools.coverage import CoverageAnalyzer
 
@@ -64,7 +70,7 @@ def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> lis
         probe = f"{name} in the health and care workforce"
         vector = coverage.embed([probe])[0]
         passage_sims = coverage.vectors @ vector if len(coverage.passages) else np.zeros(0)
-        top = np.argsort(-passage_sims)[:2] if len(passage_sims) else []
+        top: list[int] = [int(i) for i in np.argsort(-passage_sims)[:2]]
         support = float(passage_sims[top[0]]) if len(top) else 0.0
         theme_sims = theme_vectors @ vector
         best = int(np.argmax(theme_sims))
@@ -72,6 +78,7 @@ def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> lis
         citations = cite([coverage.passages[i].id for i in top], probe, coverage.searcher.passage)[
             0
         ]
+        verdict: Verdict
         if support < 0.35:
             verdict, why = (
                 "no_evidence",
@@ -97,7 +104,7 @@ def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> lis
                 theme=name,
                 verdict=verdict,
                 rationale=why,
-                best_match=best_theme,  # type: ignore[arg-type]
+                best_match=best_theme,
                 corpus_support=round(support, 4),
                 citations=citations,
             )

@@ -39,7 +39,9 @@ class ScriptedSpeaker:
             yield Delta(word + " ")
         yield Said(text)
 
-    async def decide(self, request: TurnRequest, model: type[BaseModel], schema: dict[str, Any] | None = None) -> Decided | Undecided:
+    async def decide(
+        self, request: TurnRequest, model: type[BaseModel], schema: dict[str, Any] | None = None
+    ) -> Decided | Undecided:
         self.requests.append(request)
         queue = self.decisions[request.agent]
         default: dict[str, Any] = (
