@@ -33,6 +33,8 @@ class LexicalIndex:
         self.version = version
         self._bm25 = bm25
         self._row = {p.id: i for i, p in enumerate(passages)}
+        self._scopes = np.array([p.scope for p in passages])
+        self._doc_ids = np.array([p.doc_id for p in passages])
         self._by_doc: dict[str, dict[int, Passage]] = {}
         for p in passages:
             self._by_doc.setdefault(p.doc_id, {})[p.position] = p
@@ -101,12 +103,20 @@ class LexicalIndex:
         """1.0 for passages that pass the filters, 0.0 for the others; None when unfiltered."""
         if not scopes and not doc_ids:
             return None
-        return np.array(
-            [
-                float((not scopes or p.scope in scopes) and (not doc_ids or p.doc_id in doc_ids))
-                for p in self.passages
-            ],
-            dtype=np.float32,
+        keep = np.ones(len(self.passages), dtype=bool)
+        if scopes:
+            keep &= np.isin(self._scopes, scopes)
+        if doc_ids:
+            keep &= np.isin(self._doc_ids, doc_ids)
+        return keep.astype(np.float32)
+
+    def matches(self, passage_id: str, scopes: tuple[str, ...], doc_ids: tuple[str, ...]) -> bool:
+        """Whether a passage passes the filters (a fast local check)."""
+        passage = self.get(passage_id)
+        return (
+            passage is not None
+            and (not scopes or passage.scope in scopes)
+            and (not doc_ids or passage.doc_id in doc_ids)
         )
 
     def search(

@@ -101,7 +101,13 @@ class Searcher:
         coverage = [0.0 for _ in queries]
         if mode in ("hybrid", "dense"):
             vectors = self.store.embedder.embed(queries)
-            dense = self.store.dense_query(vectors, n, filters.chroma_where())
+            where = filters.chroma_where()
+            keep = (
+                None
+                if where is None
+                else (lambda pid: self.lexical.matches(pid, filters.scopes, filters.doc_ids))
+            )
+            dense = self.store.dense_query(vectors, n, where, keep)
         if mode in ("hybrid", "lexical"):
             mask = self.lexical.mask(list(filters.scopes), list(filters.doc_ids))
             found = self.lexical.search_with_coverage(queries, n, mask)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from tools.chunker import sentence_windows
@@ -19,6 +19,7 @@ from tools.settings import RetrievalSettings
 
 CHUNKER_VERSION = "3"
 WINDOW_WEIGHT = 0.7
+OVERFETCH = 4  # filtered dense queries fetch this many times more, then filter locally
 
 
 class IndexError_(RuntimeError):
@@ -59,6 +60,8 @@ class CorpusStore:
         self.client = client if client is not None else connect(settings)
         self.embedding_function = ReviewEmbeddingFunction(settings.embedding, settings.data_dir)
         self.embedder = self.embedding_function.embedder
+        self._passages: Any = None  # collection handles, cached for the life of the store
+        self._windows: Any = None
 
     # -- collections -------------------------------------------------------------------------
     def _names(self) -> set[str]:
@@ -70,12 +73,15 @@ class CorpusStore:
     def passages(self, create: bool = False) -> Any:
         name = self.settings.collection
         if not create:
+            if self._passages is not None:
+                return self._passages
             if not self.exists():
                 raise NoIndexError("The corpus is not indexed yet; run `review ingest` first.")
             collection = self.client.get_collection(
                 name, embedding_function=self.embedding_function
             )
             self._check_embedding_model(collection)
+            self._passages = collection
             return collection
         collection = self.client.get_or_create_collection(
             name,
@@ -87,6 +93,11 @@ class CorpusStore:
 
     def windows(self) -> Any:
         """Vectors of sentence windows, each pointing at its passage (``passage_id``)."""
+        if self._windows is None:
+            self._windows = self._open_windows()
+        return self._windows
+
+    def _open_windows(self) -> Any:
         return self.client.get_or_create_collection(
             f"{self.settings.collection}-windows",
             embedding_function=self.embedding_function,
@@ -108,6 +119,7 @@ class CorpusStore:
             )
 
     def drop(self) -> None:
+        self._passages = self._windows = None
         base = self.settings.collection
         for name in (base, f"{base}-windows", f"{base}-documents"):
             if name in self._names():
@@ -180,26 +192,45 @@ class CorpusStore:
             offset += len(ids)
 
     def dense_query(
-        self, vectors: Any, n: int, where: dict[str, Any] | None
+        self,
+        vectors: Any,
+        n: int,
+        where: dict[str, Any] | None = None,
+        keep: Callable[[str], bool] | None = None,
     ) -> list[list[tuple[str, float]]]:
         """Nearest passages per query vector, best first, as (id, similarity) pairs.
 
         A passage's similarity mixes its own vector's cosine with the best cosine of the
         sentence windows inside it (``WINDOW_WEIGHT``); see ``tools.chunker.sentence_windows``.
+        With filters, ``keep`` (a fast local check) is applied to an over-fetched unfiltered
+        result, since Chroma's ``where`` is slow on large collections; ``where`` is the fallback
+        when too few results survive.
         """
-        passages = self.passages()
-        count = passages.count()
-        if count == 0:
-            return [[] for _ in range(len(vectors))]
-        whole = passages.query(
-            query_embeddings=vectors, n_results=min(n, count), where=where, include=["distances"]
+        if keep is None or where is None:
+            return self._dense(vectors, n, where, None)
+        results = self._dense(vectors, n, None, keep, fetch=OVERFETCH * n)
+        short = [q for q, hits in enumerate(results) if len(hits) < n]
+        if short:
+            redo = self._dense([vectors[q] for q in short], n, where, None)
+            for q, hits in zip(short, redo, strict=True):
+                results[q] = hits
+        return results
+
+    def _dense(
+        self,
+        vectors: Any,
+        n: int,
+        where: dict[str, Any] | None,
+        keep: Callable[[str], bool] | None,
+        fetch: int | None = None,
+    ) -> list[list[tuple[str, float]]]:
+        fetch = fetch or n
+        # Chroma returns fewer results (none for an empty collection) when n_results is larger.
+        whole = self.passages().query(
+            query_embeddings=vectors, n_results=fetch, where=where, include=["distances"]
         )
-        windows = self.windows()
-        parts = windows.query(
-            query_embeddings=vectors,
-            n_results=min(4 * n, max(windows.count(), 1)),
-            where=where,
-            include=["distances", "metadatas"],
+        parts = self.windows().query(
+            query_embeddings=vectors, n_results=4 * fetch, where=where, include=["distances"]
         )
         results = []
         for q in range(len(vectors)):
@@ -207,8 +238,8 @@ class CorpusStore:
                 pid: 1.0 - d for pid, d in zip(whole["ids"][q], whole["distances"][q], strict=True)
             }
             best: dict[str, float] = {}
-            for meta, d in zip(parts["metadatas"][q], parts["distances"][q], strict=True):
-                pid = str(meta["passage_id"])
+            for window_id, d in zip(parts["ids"][q], parts["distances"][q], strict=True):
+                pid = window_id.rpartition("/")[0]
                 best[pid] = max(best.get(pid, -1.0), 1.0 - d)
             floor_own = min(own.values(), default=0.0)
             floor_win = min(best.values(), default=floor_own)
@@ -216,6 +247,7 @@ class CorpusStore:
                 pid: (1 - WINDOW_WEIGHT) * own.get(pid, floor_own)
                 + WINDOW_WEIGHT * best.get(pid, floor_win)
                 for pid in own.keys() | best.keys()
+                if keep is None or keep(pid)
             }
             ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:n]
             results.append([(pid, float(score)) for pid, score in ranked])
