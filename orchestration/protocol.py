@@ -36,9 +36,9 @@ class Limits(BaseModel):
     max_seconds: float = Field(
         default=600.0, gt=0, description="Debate time per theme before review."
     )
-    turn_tokens: int = Field(default=160, ge=16, description="Tokens per debate turn.")
-    review_tokens: int = Field(default=700, ge=64, description="Tokens for the editor's review.")
-    sign_off_tokens: int = Field(default=60, ge=16, description="Tokens per sign-off.")
+    turn_tokens: int = Field(default=120, ge=16, description="Tokens per debate turn.")
+    review_tokens: int = Field(default=500, ge=64, description="Tokens for the editor's review.")
+    sign_off_tokens: int = Field(default=48, ge=16, description="Tokens per sign-off.")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,104 @@
+"""The whole-strategy pass: duplicates merged across themes, dropped themes assessed, priorities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.review_models import Citation, Recommendation, ThemeReview
+from orchestration.strategy import load_strategy
+from orchestration.whole_strategy import merge_duplicates, prioritise, review_strategy
+from tools.coverage import CoverageAnalyzer
+from tools.search import Searcher
+
+
+@pytest.fixture(scope="module")
+def coverage(corpus_index):
+    return CoverageAnalyzer(Searcher(corpus_index.settings))
+
+
+def _citation(evidence_id: str) -> Citation:
+    return Citation(
+        evidence_id=evidence_id,
+        doc_id=evidence_id.split("#")[0],
+        title="t",
+        section="s",
+        quote="q",
+        start=0,
+        end=1,
+    )
+
+
+def _review(theme: str, *recs: tuple[str, str, str]) -> ThemeReview:
+    return ThemeReview(
+        theme_id=theme.lower().replace(" ", "-"),
+        theme_name=theme,
+        coverage_summary="",
+        recommendations=[
+            Recommendation(
+                action="add",
+                text=text,
+                priority=priority,
+                evidence_ids=[eid],
+                citations=[_citation(eid)],
+            )
+            for text, priority, eid in recs
+        ],
+    )
+
+
+def test_the_same_recommendation_under_several_themes_is_kept_once(coverage):
+    digital = "Add an objective to develop the digital skills of all staff."
+    reviews = [
+        _review(
+            "People Services",
+            (digital, "high", "LEEDS-OWS-2024#3"),
+            ("Standardise HR processes.", "low", "WY-HCP-WF-2022#5"),
+        ),
+        _review(
+            "Talent",
+            (
+                "Add an objective to develop digital skills for all staff.",
+                "medium",
+                "LSC-ICB-WFS-2023#9",
+            ),
+        ),
+        _review(
+            "Inclusion",
+            (
+                "Add an objective to develop the digital skills of all our staff.",
+                "low",
+                "WY-HCP-WF-2022#9",
+            ),
+            ("Publish ethnicity pay gap data every year.", "high", "WY-HCP-WF-2022#18"),
+        ),
+    ]
+    merge_duplicates(reviews, coverage)
+    kept = reviews[0].recommendations[0]
+    assert kept.text == digital and kept.also_in == ["Talent", "Inclusion"]
+    assert kept.evidence_ids == ["LEEDS-OWS-2024#3", "LSC-ICB-WFS-2023#9", "WY-HCP-WF-2022#9"]
+    assert reviews[1].recommendations == []
+    assert [r.text for r in reviews[2].recommendations] == [
+        "Publish ethnicity pay gap data every year."
+    ]
+    assert [r.text for r in prioritise(reviews)][:2] == [
+        digital,
+        "Publish ethnicity pay gap data every year.",
+    ]
+
+
+def test_dropped_previous_themes_are_assessed_with_evidence(coverage):
+    strategy = load_strategy(Path("corpus/strategy/workforce-strategy-2026-2031.toml"))
+    whole = review_strategy(strategy, [], coverage)
+    assessed = {a.theme: a for a in whole.missing_themes}
+    assert set(assessed) == {"Leadership", "System Partner"}
+    for assessment in assessed.values():
+        assert assessment.verdict in (
+            "reinstate",
+            "fold_into_existing",
+            "not_needed",
+            "no_evidence",
+        )
+        assert assessment.best_match in {t.name for t in strategy.themes}
+        assert assessment.citations and assessment.rationale
