@@ -98,7 +98,7 @@ async def run_review(
         strategy,
         searcher,
         coverage,
-        AutoGenSpeaker(factory, searcher),
+        AutoGenSpeaker(factory, searcher, coverage),
         factory.ledger,
         settings.panel,
     )

@@ -1,6 +1,6 @@
-"""The retrieval tools every panelist shares, as typed functions with pydantic arguments/results.
+"""The tools every panelist shares, as typed functions with pydantic arguments/results.
 
-``search_corpus``, ``get_passage`` and ``list_documents`` are plain functions over a ``Searcher``;
+``search_corpus``, ``get_passage``, ``list_documents`` and ``theme_coverage`` are plain functions over a ``Searcher``;
 ``agents.runtime.tools`` wraps them for the agent runtime, so the runtime can change without
 touching them. Every result carries evidence ids.
 """
@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tools.coverage import CoverageAnalyzer
 from tools.evidence import Hit, Passage
 from tools.search import Filters, Searcher
 
@@ -96,3 +97,57 @@ def list_documents(searcher: Searcher) -> ListDocumentsResult:
         for doc_id, meta in sorted(searcher.documents().items())
     ]
     return ListDocumentsResult(documents=documents)
+
+
+class CoverageArgs(BaseModel):
+    """Measure how well the corpus supports a theme's objectives, and find uncovered topics."""
+
+    theme: str = Field(
+        description="The theme's name and, ideally, its one-line summary.", min_length=2
+    )
+    objectives: list[str] = Field(description="The theme's objectives.", min_length=1)
+
+
+class ObjectiveSupportResult(BaseModel):
+    objective: str
+    strength: str
+    similarity: float
+    evidence_ids: list[str]
+
+
+class TopicGapResult(BaseModel):
+    topic: str
+    relevance: float
+    closest_objective_similarity: float
+    evidence_ids: list[str]
+
+
+class CoverageResult(BaseModel):
+    objectives: list[ObjectiveSupportResult]
+    uncovered_topics: list[TopicGapResult]
+
+
+def theme_coverage(analyzer: CoverageAnalyzer, args: CoverageArgs) -> CoverageResult:
+    """The computed coverage analysis (``tools.coverage``) in tool form."""
+    support = analyzer.objective_support(args.objectives)
+    gaps = analyzer.candidate_gaps(f"{args.theme} " + " ".join(args.objectives), args.objectives)
+    return CoverageResult(
+        objectives=[
+            ObjectiveSupportResult(
+                objective=s.objective,
+                strength=s.strength,
+                similarity=s.score,
+                evidence_ids=[p.id for p, _ in s.passages],
+            )
+            for s in support
+        ],
+        uncovered_topics=[
+            TopicGapResult(
+                topic=g.topic.label,
+                relevance=g.relevance,
+                closest_objective_similarity=g.best_objective_similarity,
+                evidence_ids=[p.id for p, _ in g.passages],
+            )
+            for g in gaps
+        ],
+    )

@@ -28,6 +28,7 @@ from agents.runtime.models import ModelFactory, schema_mode
 from agents.runtime.structured import StructuredReply, T, create_structured
 from agents.runtime.tools import corpus_tools
 from agents.speaking import Decided, Delta, Said, ToolUse, TurnRequest, Undecided
+from tools.coverage import CoverageAnalyzer
 from tools.search import Searcher
 
 _EVIDENCE_ID = re.compile(r'"id"\s*:\s*"([^"]+#\d+)"')
@@ -36,9 +37,11 @@ _EVIDENCE_ID = re.compile(r'"id"\s*:\s*"([^"]+#\d+)"')
 class AutoGenSpeaker:
     """The ``agents.speaking.Speaker`` implementation on AutoGen AgentChat."""
 
-    def __init__(self, factory: ModelFactory, searcher: Searcher) -> None:
+    def __init__(
+        self, factory: ModelFactory, searcher: Searcher, coverage: CoverageAnalyzer | None = None
+    ) -> None:
         self.factory = factory
-        self.tools = corpus_tools(searcher)
+        self.tools = corpus_tools(searcher, coverage)
 
     def can_use_tools(self, agent: str) -> bool:
         return self.factory.endpoint_for(agent).capabilities.function_calling

@@ -10,7 +10,10 @@ from autogen_core import CancellationToken
 from autogen_core.tools import BaseTool
 from pydantic import BaseModel
 
+from tools.coverage import CoverageAnalyzer
 from tools.panel_tools import (
+    CoverageArgs,
+    CoverageResult,
     GetPassageArgs,
     GetPassageResult,
     ListDocumentsResult,
@@ -19,6 +22,7 @@ from tools.panel_tools import (
     get_passage,
     list_documents,
     search_corpus,
+    theme_coverage,
 )
 from tools.search import Searcher
 
@@ -53,9 +57,12 @@ class CorpusTool(BaseTool[ArgsT, ResultT], Generic[ArgsT, ResultT]):
         )
 
 
-def corpus_tools(searcher: Searcher) -> list[BaseTool[Any, Any]]:
-    """``search_corpus``, ``get_passage`` and ``list_documents`` bound to one searcher."""
-    return [
+def corpus_tools(
+    searcher: Searcher, coverage: CoverageAnalyzer | None = None
+) -> list[BaseTool[Any, Any]]:
+    """``search_corpus``, ``get_passage``, ``list_documents`` (and ``theme_coverage`` when a
+    coverage analyzer is given) bound to one searcher."""
+    tools: list[BaseTool[Any, Any]] = [
         CorpusTool(
             "search_corpus",
             "Hybrid search of the evidence corpus; returns passages with evidence ids to cite.",
@@ -78,3 +85,15 @@ def corpus_tools(searcher: Searcher) -> list[BaseTool[Any, Any]]:
             lambda _: list_documents(searcher),
         ),
     ]
+    if coverage is not None:
+        tools.append(
+            CorpusTool(
+                "theme_coverage",
+                "Computed coverage of a theme: how strongly the corpus supports each objective, "
+                "and corpus topics no objective covers, with evidence ids.",
+                CoverageArgs,
+                CoverageResult,
+                lambda a: theme_coverage(coverage, a),
+            )
+        )
+    return tools
