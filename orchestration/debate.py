@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from agents.panel import SPECS
 from agents.runtime.metering import UsageLedger
-from agents.speaking import Decided, Delta, Said, Speaker, ToolUse, TurnRequest
+from agents.speaking import Decided, Delta, Said, Speaker, ToolUse, TurnRequest, Undecided
 from orchestration import prompts
 from orchestration.editing import EditorDraft, SignOff, build_review, draft_schema
 from orchestration.events import (
@@ -158,6 +158,7 @@ async def debate_theme(
                     kind="structured_output",
                     message=f"{turn.agent}'s sign-off was not valid after a repair attempt; "
                     "recorded as no sign-off.",
+                    detail=_failure_detail(decided),
                 )
         else:
             async for item in _debate_turn(ctx, run, turn, shared, transcript):
@@ -281,6 +282,7 @@ async def _review(
             kind="structured_output",
             message="The editor's review was not valid JSON for the review schema after a "
             "repair attempt; the theme's review is computed only.",
+            detail=_failure_detail(decided),
         )
 
 
@@ -316,3 +318,10 @@ def _usage_since(ctx: PanelContext, run: _ThemeRun) -> list[UsageRecorded]:
 
 def final_review(items: list[DebateItem]) -> ThemeReview | None:
     return next((i.review for i in reversed(items) if isinstance(i, ThemeReviewed)), None)
+
+
+def _failure_detail(outcome: object) -> str:
+    if isinstance(outcome, Undecided):
+        last = outcome.raw_replies[-1] if outcome.raw_replies else ""
+        return f"{outcome.error} | last reply: {last[:600]}"
+    return ""

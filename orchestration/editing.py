@@ -56,15 +56,28 @@ class EditorDraft(BaseModel):
 
 class SignOff(BaseModel):
     stance: Literal["agree", "dissent"]
-    reason: str = Field(max_length=240)
+    reason: str = Field(max_length=150)
 
 
 def draft_schema(allowed_ids: list[str]) -> dict[str, Any]:
-    """EditorDraft's JSON schema with evidence ids restricted to those the panel was shown."""
+    """EditorDraft's JSON schema, narrowed for constrained decoding.
+
+    Evidence ids may only be those the panel was shown; every part is required, with at least
+    one gap and one recommendation; lengths are capped so the reply fits its token budget.
+    """
     schema = EditorDraft.model_json_schema()
-    if allowed_ids:
-        for name in ("DraftGap", "DraftRecommendation"):
-            schema["$defs"][name]["properties"]["evidence"]["items"] = {"enum": allowed_ids}
+    schema["required"] = ["coverage_summary", "gaps", "recommendations"]
+    schema["properties"]["coverage_summary"]["maxLength"] = 300
+    for key in ("gaps", "recommendations"):
+        schema["properties"][key].update({"minItems": 1, "maxItems": 3})
+    for name in ("DraftGap", "DraftRecommendation"):
+        definition = schema["$defs"][name]
+        definition["properties"]["text"]["maxLength"] = 220
+        definition["properties"]["evidence"].update({"maxItems": 2})
+        definition["required"] = [k for k in definition["properties"] if k != "objective"]
+        if allowed_ids:
+            definition["properties"]["evidence"]["items"] = {"enum": allowed_ids}
+    schema["$defs"]["DraftRecommendation"]["properties"]["objective"] = {"type": "string", "maxLength": 120}
     return schema
 
 

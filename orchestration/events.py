@@ -91,6 +91,7 @@ class ErrorRaised(_Event):
     message: str
     kind: str = "error"
     agent: str | None = None
+    detail: str = Field(default="", description="For people auditing the run: what exactly failed.")
 
 
 class ThemeReviewed(_Event):

@@ -37,8 +37,8 @@ class Limits(BaseModel):
         default=600.0, gt=0, description="Debate time per theme before review."
     )
     turn_tokens: int = Field(default=120, ge=16, description="Tokens per debate turn.")
-    review_tokens: int = Field(default=500, ge=64, description="Tokens for the editor's review.")
-    sign_off_tokens: int = Field(default=48, ge=16, description="Tokens per sign-off.")
+    review_tokens: int = Field(default=640, ge=64, description="Tokens for the editor's review.")
+    sign_off_tokens: int = Field(default=64, ge=16, description="Tokens per sign-off.")
 
 
 @dataclass(frozen=True)
