@@ -72,7 +72,7 @@ def draft_schema(allowed_ids: list[str]) -> dict[str, Any]:
         schema["properties"][key].update({"minItems": 1, "maxItems": 3})
     for name in ("DraftGap", "DraftRecommendation"):
         definition = schema["$defs"][name]
-        definition["properties"]["text"]["maxLength"] = 220
+        definition["properties"]["text"].update({"minLength": 12, "maxLength": 220})
         definition["properties"]["evidence"].update({"maxItems": 2})
         definition["required"] = [k for k in definition["properties"] if k != "objective"]
         if allowed_ids:

@@ -35,6 +35,7 @@ from orchestration.review_models import ThemeReview
 from orchestration.settings import Settings
 from orchestration.steering import Steering
 from orchestration.strategy import Strategy, Theme, load_strategy, strategy_hash
+from orchestration.whole_strategy import review_strategy
 from tools.coverage import CoverageAnalyzer
 from tools.search import Searcher
 
@@ -142,8 +143,6 @@ async def run_review(
     try:
         await asyncio.gather(*(one_theme(theme) for theme in chosen))
         ordered = [reviews[t.id] for t in chosen]
-        from orchestration.whole_strategy import review_strategy
-
         whole = await asyncio.to_thread(review_strategy, strategy, ordered, coverage)
         emit(StrategyReviewed(review=whole))
         report = write_reports(folder, whole, run_id, models)

@@ -71,3 +71,9 @@ def test_schema_is_sent_the_way_each_backend_accepts_it():
     assert schema_mode(openai) == "json_schema"
     sent = response_format("json_schema", "SignOff", schema)["response_format"]
     assert sent["type"] == "json_schema" and sent["json_schema"]["schema"] == schema
+
+
+async def test_raw_newlines_inside_strings_are_accepted(tmp_path):
+    client = _factory(tmp_path, ['{"stance": "dissent", "reason": "two\nlines"}']).client_for("critic")
+    reply = await create_structured(client, [UserMessage(content="sign off", source="chair")], SignOff, "prompt_only")
+    assert isinstance(reply, StructuredReply) and reply.value.reason == "two\nlines"

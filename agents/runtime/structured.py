@@ -51,6 +51,19 @@ def response_format(mode: SchemaMode, name: str, schema: dict[str, Any]) -> dict
     return {}
 
 
+def _parse(model: type[T], raw: str) -> T:
+    """Validate a reply; raw newlines inside strings (which llama.cpp grammars allow) are accepted."""
+    text = _first_json_object(raw)
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as strict_error:
+        try:
+            value = json.loads(text, strict=False)
+        except json.JSONDecodeError:
+            raise strict_error from None
+        return model.model_validate(value)
+
+
 def _first_json_object(text: str) -> str:
     """The JSON object in a reply that wraps it in prose or a code fence."""
     start, end = text.find("{"), text.rfind("}")
@@ -95,7 +108,7 @@ async def create_structured(
         )
         raws.append(raw)
         try:
-            return StructuredReply(model.model_validate_json(_first_json_object(raw)), raw, attempt)
+            return StructuredReply(_parse(model, raw), raw, attempt)
         except ValidationError as exc:
             error = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}"
