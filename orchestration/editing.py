@@ -7,6 +7,7 @@ review is built from the computed coverage alone and says that too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -77,7 +78,10 @@ def draft_schema(allowed_ids: list[str]) -> dict[str, Any]:
         definition["required"] = [k for k in definition["properties"] if k != "objective"]
         if allowed_ids:
             definition["properties"]["evidence"]["items"] = {"enum": allowed_ids}
-    schema["$defs"]["DraftRecommendation"]["properties"]["objective"] = {"type": "string", "maxLength": 120}
+    schema["$defs"]["DraftRecommendation"]["properties"]["objective"] = {
+        "type": "string",
+        "maxLength": 120,
+    }
     return schema
 
 
@@ -102,6 +106,22 @@ def cite(ids: list[str], claim: str, lookup: Lookup) -> tuple[list[Citation], li
             )
         )
     return citations, dropped
+
+
+_BRACKETED_ID = re.compile(r"\s*\[([A-Za-z0-9][A-Za-z0-9._-]*#\d+)\]")
+MIN_CLAIM_CHARS = 12
+
+
+def clean_text(text: str, lookup: Lookup) -> tuple[str, list[str], list[str]]:
+    """Model-written text with its bracketed evidence ids checked.
+
+    Returns the text without any bracketed ids (the report shows citations separately), the ids
+    that exist, and the ids that do not (to drop and log: never shown as citations).
+    """
+    found = _BRACKETED_ID.findall(text)
+    valid = [i for i in dict.fromkeys(found) if lookup(i) is not None]
+    invalid = [i for i in dict.fromkeys(found) if lookup(i) is None]
+    return _BRACKETED_ID.sub("", text).strip(), valid, invalid
 
 
 def coverage_entries(support: list[ObjectiveSupport], lookup: Lookup) -> list[ObjectiveCoverage]:
@@ -131,6 +151,14 @@ def candidate_entries(gaps: list[TopicGap], theme_text: str, lookup: Lookup) -> 
     ]
 
 
+def _evidence(citations: list[Citation]) -> dict[str, Any]:
+    return {
+        "evidence_ids": [c.evidence_id for c in citations],
+        "citations": citations,
+        "note": "" if citations else NO_EVIDENCE,
+    }
+
+
 def computed_summary(support: list[ObjectiveSupport]) -> str:
     backed = [s for s in support if s.strength in ("strong", "partial")]
     weakest = min(support, key=lambda s: s.score) if support else None
@@ -158,33 +186,29 @@ def build_review(
     recommendations: list[Recommendation] = []
     summary = computed_summary(support)
     if draft is not None:
-        summary = draft.coverage_summary.strip() or summary
+        written, _, lost = clean_text(draft.coverage_summary, lookup)
+        dropped += lost
+        summary = written if len(written) >= MIN_CLAIM_CHARS else summary
         for gap in draft.gaps:
-            citations, lost = cite(gap.evidence, gap.text, lookup)
-            dropped += lost
-            review_gaps.append(
-                Gap(
-                    kind=gap.kind,
-                    text=gap.text.strip(),
-                    evidence_ids=[c.evidence_id for c in citations],
-                    citations=citations,
-                    note="" if citations else NO_EVIDENCE,
-                )
-            )
+            text, inline, lost = clean_text(gap.text, lookup)
+            citations, missing = cite(gap.evidence + inline, text, lookup)
+            dropped += lost + missing
+            if len(text) >= MIN_CLAIM_CHARS:
+                review_gaps.append(Gap(kind=gap.kind, text=text, **_evidence(citations)))
         for rec in draft.recommendations:
-            citations, lost = cite(rec.evidence, rec.text, lookup)
-            dropped += lost
-            recommendations.append(
-                Recommendation(
-                    action=rec.action,
-                    objective=rec.objective,
-                    priority=rec.priority,
-                    text=rec.text.strip(),
-                    evidence_ids=[c.evidence_id for c in citations],
-                    citations=citations,
-                    note="" if citations else NO_EVIDENCE,
+            text, inline, lost = clean_text(rec.text, lookup)
+            citations, missing = cite(rec.evidence + inline, text, lookup)
+            dropped += lost + missing
+            if len(text) >= MIN_CLAIM_CHARS:
+                recommendations.append(
+                    Recommendation(
+                        action=rec.action,
+                        objective=rec.objective,
+                        priority=rec.priority,
+                        text=text,
+                        **_evidence(citations),
+                    )
                 )
-            )
     else:
         summary += (
             " The editor's written review could not be produced; this section is computed only."

@@ -21,11 +21,26 @@ from tools.search import Searcher
 STRATEGY = Path("corpus/strategy/workforce-strategy-2026-2031.toml")
 DRAFT = {
     "coverage_summary": "Pipelines are well supported; recruitment systems are not.",
-    "gaps": [{"kind": "emerging", "text": "International recruitment is not mentioned.",
-              "evidence": ["WY-HCP-WF-2022#30", "FAKE-DOC#99"]},
-             {"kind": "interdependency", "text": "Depends on Staff Experience for retention.", "evidence": []}],
-    "recommendations": [{"action": "add", "text": "Add an objective on ethical international recruitment.",
-                         "priority": "high", "evidence": ["WY-HCP-WF-2022#30"]}],
+    "gaps": [
+        {
+            "kind": "emerging",
+            "text": "International recruitment is not mentioned.",
+            "evidence": ["WY-HCP-WF-2022#30", "FAKE-DOC#99"],
+        },
+        {
+            "kind": "interdependency",
+            "text": "Depends on Staff Experience for retention.",
+            "evidence": [],
+        },
+    ],
+    "recommendations": [
+        {
+            "action": "add",
+            "text": "Add an objective on ethical international recruitment.",
+            "priority": "high",
+            "evidence": ["WY-HCP-WF-2022#30"],
+        }
+    ],
 }
 
 
@@ -37,14 +52,19 @@ def panel_parts(corpus_index):
 
 def _context(panel_parts, speaker, **limits) -> PanelContext:
     searcher, coverage = panel_parts
-    return PanelContext(load_strategy(STRATEGY), searcher, coverage, speaker, UsageLedger(), Limits(**limits))
+    return PanelContext(
+        load_strategy(STRATEGY), searcher, coverage, speaker, UsageLedger(), Limits(**limits)
+    )
 
 
 def _run(context, theme_id="talent", steering=None, earlier=None):
     theme = context.strategy.theme(theme_id)
 
     async def collect():
-        return [item async for item in debate_theme(context, theme, steering or Steering(), earlier or [])]
+        return [
+            item
+            async for item in debate_theme(context, theme, steering or Steering(), earlier or [])
+        ]
 
     return asyncio.run(collect())
 
@@ -59,9 +79,15 @@ def test_protocol_order_without_objections(panel_parts):
     items = _run(_context(panel_parts, speaker))
     assert _turns(items) == [
         ("moderator", "brief"),
-        ("national-policy", "opening"), ("leeds-local", "opening"), ("inclusion", "opening"),
-        ("critic", "critique"), ("editor", "review"),
-        ("national-policy", "sign_off"), ("leeds-local", "sign_off"), ("inclusion", "sign_off"), ("critic", "sign_off"),
+        ("national-policy", "opening"),
+        ("leeds-local", "opening"),
+        ("inclusion", "opening"),
+        ("critic", "critique"),
+        ("editor", "review"),
+        ("national-policy", "sign_off"),
+        ("leeds-local", "sign_off"),
+        ("inclusion", "sign_off"),
+        ("critic", "sign_off"),
     ]
     phases = [i.phase for i in items if isinstance(i, PhaseChanged)]
     assert phases == ["brief", "opening", "critique", "review", "sign_off", "done"]
@@ -84,7 +110,9 @@ def test_open_objections_bring_rebuttals_and_another_round(panel_parts):
 
 
 def test_rounds_stop_at_the_cap_even_if_objections_stay_open(panel_parts):
-    speaker = ScriptedSpeaker().enqueue("critic", *["OBJECTION: leeds-local overreaches.\nOPEN OBJECTIONS: 2"] * 5)
+    speaker = ScriptedSpeaker().enqueue(
+        "critic", *["OBJECTION: leeds-local overreaches.\nOPEN OBJECTIONS: 2"] * 5
+    )
     items = _run(_context(panel_parts, speaker, max_rounds=2))
     turns = _turns(items)
     assert turns.count(("critic", "critique")) == 2
@@ -95,7 +123,9 @@ def test_rounds_stop_at_the_cap_even_if_objections_stay_open(panel_parts):
 def test_sign_off_records_agreement_and_dissent(panel_parts):
     speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
     speaker.enqueue_decision("editor", DRAFT)
-    speaker.enqueue_decision("inclusion", {"stance": "dissent", "reason": "Nothing on disabled staff."})
+    speaker.enqueue_decision(
+        "inclusion", {"stance": "dissent", "reason": "Nothing on disabled staff."}
+    )
     review = _run(_context(panel_parts, speaker))[-1].review
     assert [d.agent for d in review.dissent] == ["inclusion"]
     assert review.dissent[0].text == "Nothing on disabled staff."
@@ -172,6 +202,38 @@ def test_turn_budget_skips_to_the_review(panel_parts):
     speaker = ScriptedSpeaker()
     items = _run(_context(panel_parts, speaker, max_turns=6))
     turns = _turns(items)
-    assert turns[1:] == [("national-policy", "opening"), ("editor", "review"),
-                         ("national-policy", "sign_off"), ("leeds-local", "sign_off"),
-                         ("inclusion", "sign_off"), ("critic", "sign_off")]
+    assert turns[1:] == [
+        ("national-policy", "opening"),
+        ("editor", "review"),
+        ("national-policy", "sign_off"),
+        ("leeds-local", "sign_off"),
+        ("inclusion", "sign_off"),
+        ("critic", "sign_off"),
+    ]
+
+
+def test_ids_typed_inside_text_are_checked_and_never_shown_raw(panel_parts):
+    searcher, _ = panel_parts
+    draft = {
+        "coverage_summary": "Mostly supported [LEEDS-SCRUTINY-2018#3] by the corpus.",
+        "gaps": [
+            {
+                "kind": "emerging",
+                "text": "Ethical international recruitment [WY-HCP-WF-2022#30] is missing.",
+                "evidence": [],
+            },
+            {"kind": "emerging", "text": "[NOPE#1]", "evidence": []},
+        ],
+        "recommendations": [],
+    }
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    speaker.enqueue_decision("editor", draft)
+    review = _run(_context(panel_parts, speaker))[-1].review
+    assert review.coverage_summary == "Mostly supported by the corpus."
+    [gap] = review.gaps  # the second had no words left once its bogus id was removed
+    assert gap.text == "Ethical international recruitment is missing."
+    assert (
+        gap.evidence_ids == ["WY-HCP-WF-2022#30"]
+        and gap.citations[0].quote in searcher.passage("WY-HCP-WF-2022#30").text
+    )
+    assert set(review.dropped_evidence_ids) == {"LEEDS-SCRUTINY-2018#3", "NOPE#1"}
