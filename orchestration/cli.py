@@ -20,31 +20,52 @@ UserError = (ValueError, RuntimeError, OSError)
 stderr = Console(stderr=True)
 
 
+def _add_common_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """Options accepted before or after the command (``review --model X run`` or ``review run --model X``)."""
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument(
+        "--data-dir",
+        default=default(None),
+        help="Where the index is kept (default: per-user data dir).",
+    )
+    parser.add_argument(
+        "--chroma", default=default(None), metavar="HOST:PORT", help="Use a shared Chroma server."
+    )
+    parser.add_argument(
+        "--backend",
+        default=default(None),
+        choices=("local", "openai", "azure", "openai-compatible", "replay"),
+        help="Model backend for every agent.",
+    )
+    parser.add_argument(
+        "--model", default=default(None), help="Model name (Azure: deployment) for every agent."
+    )
+    parser.add_argument(
+        "--base-url", default=default(None), help="Model server URL (openai-compatible, azure)."
+    )
+    parser.add_argument(
+        "--agent-model",
+        action="append",
+        default=default([]),
+        metavar="AGENT=BACKEND:MODEL",
+        help="Per-agent override, e.g. editor=openai:gpt-4o (repeatable).",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="review",
         description="Review a workforce strategy against the evidence with a panel of agents.",
     )
-    parser.add_argument("--data-dir", help="Where the index is kept (default: per-user data dir).")
-    parser.add_argument("--chroma", metavar="HOST:PORT", help="Use a shared Chroma server.")
-    parser.add_argument(
-        "--backend",
-        choices=("local", "openai", "azure", "openai-compatible", "replay"),
-        help="Model backend for every agent.",
-    )
-    parser.add_argument("--model", help="Model name (Azure: deployment) for every agent.")
-    parser.add_argument("--base-url", help="Model server URL (openai-compatible, azure).")
-    parser.add_argument(
-        "--agent-model",
-        action="append",
-        default=[],
-        metavar="AGENT=BACKEND:MODEL",
-        help="Per-agent override, e.g. editor=openai:gpt-4o (repeatable).",
-    )
+    _add_common_options(parser, defaults=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common_options(common, defaults=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    corpus_commands.register(commands)
-    doctor.register(commands)
-    run_commands.register(commands)
+    for module in (corpus_commands, doctor, run_commands):
+        module.register(commands, [common])
     return parser
 
 

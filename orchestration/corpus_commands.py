@@ -21,13 +21,13 @@ console = Console()
 err = Console(stderr=True)
 
 
-def register(commands: Any) -> None:
-    ingest = commands.add_parser("ingest", help="Index the corpus (incremental).")
+def register(commands: Any, parents: list[Any]) -> None:
+    ingest = commands.add_parser("ingest", parents=parents, help="Index the corpus (incremental).")
     ingest.add_argument("paths", nargs="*", type=Path, help="Files or folders (default: corpus).")
     ingest.add_argument("--rebuild", action="store_true", help="Drop the index and rebuild it.")
     ingest.set_defaults(handler=cmd_ingest)
 
-    search = commands.add_parser("search", help="Hybrid search of the corpus.")
+    search = commands.add_parser("search", parents=parents, help="Hybrid search of the corpus.")
     search.add_argument("queries", nargs="+", metavar="QUERY")
     search.add_argument("--k", type=int, default=5, help="Hits per query (default 5).")
     search.add_argument("--scope", action="append", choices=SCOPES, help="Only this scope.")
@@ -36,12 +36,16 @@ def register(commands: Any) -> None:
     search.add_argument("--json", action="store_true", help="Print JSON for machines.")
     search.set_defaults(handler=cmd_search)
 
-    show = commands.add_parser("show", help="Print a passage with its neighbours and location.")
+    show = commands.add_parser(
+        "show", parents=parents, help="Print a passage with its neighbours and location."
+    )
     show.add_argument("evidence_id", metavar="EVIDENCE_ID")
     show.add_argument("--context", type=int, default=1, help="Neighbours either side (default 1).")
     show.set_defaults(handler=cmd_show)
 
-    documents = commands.add_parser("documents", help="List the indexed documents.")
+    documents = commands.add_parser(
+        "documents", parents=parents, help="List the indexed documents."
+    )
     documents.set_defaults(handler=cmd_documents)
 
 

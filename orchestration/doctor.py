@@ -17,8 +17,10 @@ from orchestration.settings import Settings
 console = Console()
 
 
-def register(commands: Any) -> None:
-    doctor = commands.add_parser("doctor", help="Check models and index; say what to fix.")
+def register(commands: Any, parents: list[Any]) -> None:
+    doctor = commands.add_parser(
+        "doctor", parents=parents, help="Check models and index; say what to fix."
+    )
     doctor.add_argument("--no-call", action="store_true", help="Do not call the models.")
     doctor.set_defaults(handler=cmd_doctor)
 

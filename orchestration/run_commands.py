@@ -14,8 +14,10 @@ from orchestration.console import ConsoleView
 from orchestration.settings import Settings
 
 
-def register(commands: Any) -> None:
-    run = commands.add_parser("run", help="Run the review panel over a strategy (headless).")
+def register(commands: Any, parents: list[Any]) -> None:
+    run = commands.add_parser(
+        "run", parents=parents, help="Run the review panel over a strategy (headless)."
+    )
     run.add_argument(
         "strategy", nargs="?", type=Path, help="Strategy .toml or .md (default: the bundled draft)."
     )

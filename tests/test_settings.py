@@ -15,7 +15,7 @@ def config_file(tmp_path, monkeypatch):
         '[models.default]\nbackend = "openai-compatible"\nmodel = "from-file"\n'
         'base_url = "http://file:1/v1"\nmax_tokens = 111\n'
         '[models.agents.editor]\nmodel = "editor-from-file"\n'
-        '[retrieval]\nchunk_words = 150\n'
+        "[retrieval]\nchunk_words = 150\n"
     )
     monkeypatch.setenv("REVIEW_CONFIG", str(path))
     for name in ("REVIEW_MODELS__DEFAULT__MODEL", "REVIEW_MODELS__DEFAULT__MAX_TOKENS"):
@@ -69,3 +69,14 @@ def test_secrets_stay_out_of_descriptions_and_fingerprints(monkeypatch):
     assert "sk-very-secret" not in repr(endpoint)
     other = endpoint.model_copy(update={"api_key": None})
     assert endpoint.fingerprint() == other.fingerprint()
+
+
+def test_model_options_work_after_the_command_too(config_file):
+    args = _parser().parse_args(
+        ["doctor", "--no-call", "--model", "after-command", "--agent-model", "editor=openai:gpt-4o"]
+    )
+    settings = load_settings(_overrides(args))
+    assert settings.models.default.model == "after-command"
+    assert settings.models.for_agent("editor").model == "gpt-4o"
+    before = _parser().parse_args(["--model", "before-command", "doctor"])
+    assert load_settings(_overrides(before)).models.default.model == "before-command"
