@@ -1,7 +1,8 @@
 """A review run: every theme debated, the whole-strategy pass, reports, and the event log.
 
-Each log event is appended to ``transcripts/<run-id>/events.jsonl`` (flushed and fsynced) as it
-happens, so a failure part-way loses nothing already produced.
+Each log event is appended to ``transcripts/<run-id>/events.jsonl`` as it happens (hash-chained,
+flushed and fsynced: ``orchestration.event_log``), so a failure part-way loses nothing already
+produced.
 """
 
 from __future__ import annotations
@@ -9,19 +10,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import BaseModel
 
 from agents.roster import PANEL
 from agents.runtime.errors import ModelCallError
 from agents.runtime.models import ModelFactory
 from agents.runtime.panelist import AutoGenSpeaker
 from orchestration.debate import DebateItem, PanelContext, debate_theme
+from orchestration.event_log import EventLog
 from orchestration.events import (
     ErrorRaised,
     MessageDelta,
@@ -40,23 +39,6 @@ from tools.coverage import CoverageAnalyzer
 from tools.search import Searcher
 
 Sink = Callable[[DebateItem | RunStarted | StrategyReviewed | RunFinished], None]
-
-
-class EventLog:
-    """Append-only JSON lines, one event per line, each flushed and fsynced."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._file = path.open("a", encoding="utf-8")
-
-    def append(self, event: BaseModel) -> None:
-        self._file.write(event.model_dump_json() + "\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
-
-    def close(self) -> None:
-        self._file.close()
 
 
 @dataclass

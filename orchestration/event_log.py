@@ -1,0 +1,110 @@
+"""The run's event log: append-only JSON lines with a hash chain, checked when read back.
+
+Each line is ``{"seq": n, "prev": <hash of line n-1>, "hash": <hash of this line>, "event": {...}}``
+where ``hash = sha256(prev + seq + canonical JSON of the event)``. A line is flushed and fsynced
+as it is written, so a crash loses at most the line being written; reading the log back finds a
+torn last line, a corrupted or edited line, or a gap in the sequence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from orchestration.events import Event
+
+GENESIS = "0" * 64
+_EVENTS: TypeAdapter[Any] = TypeAdapter(Event)
+
+
+def canonical(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev: str, seq: int, payload: dict[str, Any]) -> str:
+    return hashlib.sha256(f"{prev}|{seq}|{canonical(payload)}".encode()).hexdigest()
+
+
+class EventLog:
+    """Appends events to ``events.jsonl``, continuing the chain of an existing log."""
+
+    def __init__(self, path: Path, seq: int = 0, prev: str = GENESIS) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.seq = seq
+        self.prev = prev
+        self._file = path.open("a", encoding="utf-8")
+
+    def append(self, event: BaseModel) -> None:
+        payload = event.model_dump(mode="json")
+        self.seq += 1
+        digest = chain_hash(self.prev, self.seq, payload)
+        line = canonical({"seq": self.seq, "prev": self.prev, "hash": digest, "event": payload})
+        self._file.write(line + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self.prev = digest
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
+class LogCheck:
+    """What reading a log found: the good events, and anything wrong."""
+
+    events: list[Any] = field(default_factory=list)
+    last_seq: int = 0
+    last_hash: str = GENESIS
+    torn_tail: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems and not self.torn_tail
+
+
+def read_log(path: Path) -> LogCheck:
+    """Read and verify a log. Stops at the first broken line (events after it are not trusted)."""
+    check = LogCheck()
+    raw = path.read_bytes().decode("utf-8", errors="replace")
+    lines = raw.split("\n")
+    ends_cleanly = raw.endswith("\n") or raw == ""
+    body = lines[:-1] if ends_cleanly else lines
+    for number, line in enumerate(body, start=1):
+        is_last = number == len(body)
+        try:
+            record = json.loads(line)
+            seq, prev, digest, payload = (
+                record["seq"],
+                record["prev"],
+                record["hash"],
+                record["event"],
+            )
+        except (json.JSONDecodeError, KeyError, TypeError):
+            if is_last and not ends_cleanly:
+                check.torn_tail = True
+            else:
+                check.problems.append(f"line {number} is not a valid log record")
+            return check
+        if seq != check.last_seq + 1:
+            check.problems.append(
+                f"line {number} has sequence {seq}, expected {check.last_seq + 1}"
+            )
+            return check
+        if prev != check.last_hash or chain_hash(prev, seq, payload) != digest:
+            check.problems.append(f"line {number} (event {seq}) was changed after it was written")
+            return check
+        try:
+            check.events.append(_EVENTS.validate_python(payload))
+        except ValidationError:
+            check.problems.append(f"line {number} (event {seq}) is not an event this version knows")
+            return check
+        check.last_seq, check.last_hash = seq, digest
+    return check

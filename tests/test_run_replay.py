@@ -1,0 +1,71 @@
+"""A whole run through the real AutoGen path with the replay backend (recorded replies)."""
+
+from __future__ import annotations
+
+import json
+
+from orchestration.cli import main
+from orchestration.event_log import read_log
+
+EDITOR = {
+    "coverage_summary": "Pipelines are supported; the applicant tracking system has little evidence.",
+    "gaps": [
+        {
+            "kind": "emerging",
+            "text": "Ethical international recruitment is not in the objectives.",
+            "evidence": ["WY-HCP-WF-2022#30"],
+        }
+    ],
+    "recommendations": [
+        {
+            "action": "add",
+            "text": "Add an objective on ethical international recruitment.",
+            "priority": "high",
+            "evidence": ["WY-HCP-WF-2022#30"],
+        }
+    ],
+}
+REPLIES = [
+    "- Apprenticeships match regional plans [WY-HCP-WF-2022#28]",
+    "- Leeds pipelines work [LEEDS-OWS-2024#15]",
+    "- Who is left out? [LEEDS-SCRUTINY-2022#21]",
+    "The claims are supported. OPEN OBJECTIONS: 0",
+    json.dumps(EDITOR),
+    '{"stance": "agree", "reason": "Well evidenced."}',
+    '{"stance": "agree", "reason": "Fits Leeds."}',
+    '{"stance": "dissent", "reason": "Nothing on disabled staff."}',
+    '{"stance": "agree", "reason": "Objections answered."}',
+]
+
+
+def test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
+    corpus_index, tmp_path, monkeypatch, capsys
+):
+    replies = tmp_path / "replies.json"
+    replies.write_text(json.dumps(REPLIES))
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__BACKEND", "replay")
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(replies))
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__API_KEY", "sk-live-very-secret-key")
+    monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(tmp_path / "transcripts"))
+    code = main(["run", "--themes", "talent", "--data-dir", str(corpus_index.settings.data_dir)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    [folder] = list((tmp_path / "transcripts").iterdir())
+    check = read_log(folder / "events.jsonl")
+    assert check.intact
+    kinds = [e.type for e in check.events]
+    assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
+    spoken = [(e.agent, e.phase) for e in check.events if e.type == "agent_message"]
+    assert spoken[1:5] == [
+        ("national-policy", "opening"),
+        ("leeds-local", "opening"),
+        ("inclusion", "opening"),
+        ("critic", "critique"),
+    ]
+    report = json.loads((folder / "report.json").read_text())
+    theme = report["themes"][0]
+    assert theme["recommendations"][0]["citations"][0]["evidence_id"] == "WY-HCP-WF-2022#30"
+    assert theme["dissent"] == [{"agent": "inclusion", "text": "Nothing on disabled staff."}]
+    for name in ("events.jsonl", "report.md", "report.json"):
+        assert "sk-live-very-secret-key" not in (folder / name).read_text()
+    assert "sk-live-very-secret-key" not in out
