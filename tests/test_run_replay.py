@@ -69,3 +69,40 @@ def test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
     for name in ("events.jsonl", "report.md", "report.json"):
         assert "sk-live-very-secret-key" not in (folder / name).read_text()
     assert "sk-live-very-secret-key" not in out
+
+
+def test_runs_lists_complete_interrupted_and_damaged_runs(tmp_path, monkeypatch, capsys):
+    from orchestration.event_log import EventLog
+    from orchestration.events import RunFinished, RunStarted, ThemeReviewed
+    from orchestration.review_models import ThemeReview
+
+    monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(tmp_path))
+    start = RunStarted(
+        run_id="x",
+        strategy_title="Plan",
+        strategy_path="p",
+        strategy_sha256="h",
+        themes=["a", "b"],
+        models={"critic": "local:m"},
+        embedding_model="e",
+        index_version="v",
+        settings_sha256="s",
+    )
+    for name, finish in (("20260101-000000-aaaaaa", True), ("20260102-000000-bbbbbb", False)):
+        log = EventLog(tmp_path / name / "events.jsonl")
+        log.append(start)
+        log.append(
+            ThemeReviewed(
+                theme_id="a", review=ThemeReview(theme_id="a", theme_name="A", coverage_summary="")
+            )
+        )
+        if finish:
+            log.append(RunFinished(status="complete"))
+        log.close()
+    damaged = tmp_path / "20260103-000000-cccccc" / "events.jsonl"
+    damaged.parent.mkdir()
+    damaged.write_text("{broken\n{}\n")
+    assert main(["runs"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if "2026010" in line]
+    assert "damaged" in rows[0] and "interrupted" in rows[1] and "complete" in rows[2]
+    assert "1/2" in rows[1] and "Plan" in rows[2]

@@ -1,0 +1,58 @@
+"""Saved runs: what each run folder under ``transcripts/`` holds, read from its event log."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.event_log import read_log
+from orchestration.events import RunFinished, RunStarted, ThemeReviewed
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    folder: Path
+    started: str
+    strategy: str
+    models: str
+    themes_done: int
+    themes_total: int
+    status: str  # complete, interrupted, failed, damaged
+
+
+def summarise(folder: Path) -> RunSummary | None:
+    """A run's summary, or None when the folder holds no event log."""
+    log = folder / "events.jsonl"
+    if not log.exists():
+        return None
+    check = read_log(log)
+    started = next((e for e in check.events if isinstance(e, RunStarted)), None)
+    finished = next((e for e in reversed(check.events) if isinstance(e, RunFinished)), None)
+    done = sum(isinstance(e, ThemeReviewed) for e in check.events)
+    if check.problems:
+        status = "damaged"
+    elif finished is not None:
+        status = finished.status
+    else:
+        status = "interrupted"
+    models = sorted(set(started.models.values())) if started else []
+    return RunSummary(
+        run_id=folder.name,
+        folder=folder,
+        started=time.strftime("%Y-%m-%d %H:%M", time.localtime(started.at)) if started else "?",
+        strategy=started.strategy_title if started else "?",
+        models=", ".join(models),
+        themes_done=done,
+        themes_total=len(started.themes) if started else 0,
+        status=status,
+    )
+
+
+def list_runs(transcripts_dir: Path) -> list[RunSummary]:
+    """Every saved run, newest first."""
+    if not transcripts_dir.exists():
+        return []
+    found = (summarise(folder) for folder in transcripts_dir.iterdir() if folder.is_dir())
+    return sorted((s for s in found if s is not None), key=lambda s: s.run_id, reverse=True)
