@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 from orchestration.review_models import Citation, Claim, StrategyReview, ThemeReview
+from tools.evidence import Passage
 
 GAP_HEADINGS = {
     "in_documents": "a. In the documents but not in the objectives",
@@ -88,6 +91,10 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
     return [*lines, ""]
 
 
+def cited_ids(review: StrategyReview) -> list[str]:
+    return list(_all_citations(review))
+
+
 def _all_citations(review: StrategyReview) -> dict[str, list[Citation]]:
     found: dict[str, list[Citation]] = {}
     claims: list[Claim] = [c for t in review.themes for c in (*t.gaps, *t.recommendations)]
@@ -160,10 +167,22 @@ def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str])
 
 
 def write_reports(
-    folder: Path, review: StrategyReview, run_id: str, models: dict[str, str]
+    folder: Path,
+    review: StrategyReview,
+    run_id: str,
+    models: dict[str, str],
+    lookup: Callable[[str], Passage | None],
 ) -> Path:
+    """Write report.json, report.md and evidence.json (the cited passages, so the run folder
+    audits on its own, even on a machine without the index)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(review.model_dump_json(indent=2), encoding="utf-8")
+    cited = {
+        i: p.model_dump(mode="json") for i in cited_ids(review) if (p := lookup(i)) is not None
+    }
+    (folder / "evidence.json").write_text(
+        json.dumps(cited, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
     path = folder / "report.md"
     path.write_text(render_markdown(review, run_id, models), encoding="utf-8")
     return path

@@ -127,7 +127,7 @@ async def run_review(
         ordered = [reviews[t.id] for t in chosen]
         whole = await asyncio.to_thread(review_strategy, strategy, ordered, coverage)
         emit(StrategyReviewed(review=whole))
-        report = write_reports(folder, whole, run_id, models)
+        report = write_reports(folder, whole, run_id, models, searcher.passage)
         emit(
             RunFinished(
                 status="complete",

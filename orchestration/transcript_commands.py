@@ -25,6 +25,13 @@ def register(commands: Any, parents: list[Any]) -> None:
     runs = commands.add_parser("runs", parents=parents, help="List saved runs.")
     runs.set_defaults(handler=cmd_runs)
 
+    audit = commands.add_parser(
+        "audit", parents=parents, help="Check a saved run's log, citations and quotes."
+    )
+    audit.add_argument("run_id", metavar="RUN-ID")
+    audit.add_argument("--json", action="store_true", help="Print JSON for machines.")
+    audit.set_defaults(handler=cmd_audit)
+
 
 def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
     runs = list_runs(settings.transcripts_dir)
@@ -46,3 +53,52 @@ def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
         )
     console.print(table)
     return 0
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.audit import audit_run
+    from tools.embeddings import build_embedder
+
+    folder = settings.transcripts_dir / args.run_id
+    if not (folder / "events.jsonl").exists():
+        raise ValueError(
+            f"No run {args.run_id} in {settings.transcripts_dir}; `review runs` lists the saved runs."
+        )
+    embedder = build_embedder(settings.retrieval.embedding, settings.retrieval.data_dir)
+    result = audit_run(folder, embedder.embed)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 0 if result.passed else 1
+    chain = (
+        "[green]intact[/]"
+        if result.chain_intact
+        else "[bold red]BROKEN[/]: " + escape("; ".join(result.chain_problems))
+    )
+    console.print(f"Run {result.run_id}: {result.events} events, hash chain {chain}")
+    table = Table(title="Claims and their evidence", expand=True)
+    for column in ("where", "claim", "cites", "words found", "similarity"):
+        table.add_column(column)
+    for claim in result.claims:
+        table.add_row(
+            escape(claim.where),
+            escape(claim.claim[:90]),
+            ", ".join(claim.evidence_ids) or "[dim]none[/]",
+            f"{claim.lexical:.0%}",
+            "-" if claim.semantic is None else f"{claim.semantic:.2f}",
+        )
+    console.print(table)
+    bad = result.unresolved
+    ok = len(result.citations) - len(bad)
+    console.print(
+        f"{ok} of {len(result.citations)} citations resolve to their passage with a verbatim quote."
+    )
+    for c in bad:
+        console.print(
+            f"[red]✗ {c.evidence_id}[/] in {escape(c.where)}: "
+            + (
+                "passage missing from the run's evidence"
+                if not c.resolves
+                else "quote not found verbatim"
+            )
+        )
+    return 0 if result.passed else 1

@@ -106,3 +106,34 @@ def test_runs_lists_complete_interrupted_and_damaged_runs(tmp_path, monkeypatch,
     rows = [line for line in capsys.readouterr().out.splitlines() if "2026010" in line]
     assert "damaged" in rows[0] and "interrupted" in rows[1] and "complete" in rows[2]
     assert "1/2" in rows[1] and "Plan" in rows[2]
+
+
+def test_audit_passes_a_clean_run_and_fails_a_tampered_one(
+    corpus_index, tmp_path, monkeypatch, capsys
+):
+    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
+        corpus_index, tmp_path, monkeypatch, capsys
+    )
+    [folder] = list((tmp_path / "transcripts").iterdir())
+    base = ["audit", folder.name, "--data-dir", str(corpus_index.settings.data_dir)]
+
+    assert main([*base, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["chain_intact"] and result["citations"]
+    assert all(c["resolves"] and c["quote_verbatim"] for c in result["citations"])
+    [recommendation] = [c for c in result["claims"] if c["where"] == "Talent / recommendation"]
+    assert recommendation["lexical"] > 0.3 and recommendation["semantic"] > 0.3
+
+    evidence = json.loads((folder / "evidence.json").read_text())
+    evidence["WY-HCP-WF-2022#30"]["text"] = "A passage someone rewrote."
+    (folder / "evidence.json").write_text(json.dumps(evidence))
+    assert main(base) == 1
+    assert "quote not found verbatim" in capsys.readouterr().out
+
+    lines = (folder / "events.jsonl").read_text().splitlines()
+    lines[3] = lines[3].replace("opening", "closing", 1)
+    (folder / "events.jsonl").write_text("\n".join(lines) + "\n")
+    assert main([*base, "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["chain_problems"] == [
+        "line 4 (event 4) was changed after it was written"
+    ]

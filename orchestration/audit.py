@@ -1,0 +1,161 @@
+"""Auditing a saved run from its folder alone: the log's hash chain, every citation against the
+run's snapshot of cited passages (``evidence.json``), every quote verbatim, and how well each
+claim is supported by what it cites (lexical overlap and, when the embedder is available,
+embedding similarity)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from orchestration.event_log import read_log
+from orchestration.review_models import StrategyReview
+from tools.evidence import Passage
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "we",
+        "will",
+        "with",
+    ]
+)
+
+Embed = Callable[[list[str]], np.ndarray]
+
+
+class CitationCheck(BaseModel):
+    claim: str
+    where: str
+    evidence_id: str
+    resolves: bool
+    quote_verbatim: bool
+
+
+class ClaimSupport(BaseModel):
+    claim: str
+    where: str
+    evidence_ids: list[str]
+    lexical: float = Field(
+        description="Share of the claim's content words found in its cited passages."
+    )
+    semantic: float | None = Field(
+        default=None, description="Best cosine similarity to a cited passage."
+    )
+
+
+class AuditResult(BaseModel):
+    run_id: str
+    chain_intact: bool
+    chain_problems: list[str]
+    events: int
+    citations: list[CitationCheck]
+    claims: list[ClaimSupport]
+
+    @property
+    def unresolved(self) -> list[CitationCheck]:
+        return [c for c in self.citations if not c.resolves or not c.quote_verbatim]
+
+    @property
+    def passed(self) -> bool:
+        return self.chain_intact and not self.unresolved
+
+
+def _terms(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def audit_run(folder: Path, embed: Embed | None = None) -> AuditResult:
+    """Check a run folder; see the module docstring."""
+    check = read_log(folder / "events.jsonl")
+    problems = list(check.problems) + (
+        ["the last line was cut off (the run stopped mid-write)"] if check.torn_tail else []
+    )
+    report_path = folder / "report.json"
+    if not report_path.exists():
+        return AuditResult(
+            run_id=folder.name,
+            chain_intact=not problems,
+            chain_problems=problems,
+            events=len(check.events),
+            citations=[],
+            claims=[],
+        )
+    review = StrategyReview.model_validate_json(report_path.read_text(encoding="utf-8"))
+    snapshot_path = folder / "evidence.json"
+    raw = json.loads(snapshot_path.read_text(encoding="utf-8")) if snapshot_path.exists() else {}
+    passages = {pid: Passage.model_validate(value) for pid, value in raw.items()}
+
+    citations: list[CitationCheck] = []
+    claims: list[ClaimSupport] = []
+    for theme in review.themes:
+        for kind, items in (("gap", theme.gaps), ("recommendation", theme.recommendations)):
+            for claim in items:
+                where = f"{theme.theme_name} / {kind}"
+                for c in claim.citations:
+                    passage = passages.get(c.evidence_id)
+                    citations.append(
+                        CitationCheck(
+                            claim=claim.text,
+                            where=where,
+                            evidence_id=c.evidence_id,
+                            resolves=passage is not None,
+                            quote_verbatim=passage is not None and c.quote in passage.text,
+                        )
+                    )
+                cited = [passages[i] for i in claim.evidence_ids if i in passages]
+                terms = _terms(claim.text)
+                found = set().union(*(_terms(p.text) for p in cited)) if cited else set()
+                lexical = len(terms & found) / len(terms) if terms else 0.0
+                claims.append(
+                    ClaimSupport(
+                        claim=claim.text,
+                        where=where,
+                        evidence_ids=claim.evidence_ids,
+                        lexical=round(lexical, 3),
+                    )
+                )
+    if embed is not None and claims:
+        claim_vectors = embed([c.claim for c in claims])
+        for support, vector in zip(claims, claim_vectors, strict=True):
+            texts = [passages[i].text for i in support.evidence_ids if i in passages]
+            if texts:
+                support.semantic = round(float(np.max(embed(texts) @ vector)), 3)
+    return AuditResult(
+        run_id=folder.name,
+        chain_intact=not problems,
+        chain_problems=problems,
+        events=len(check.events),
+        citations=citations,
+        claims=claims,
+    )
