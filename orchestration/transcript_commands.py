@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -31,6 +32,13 @@ def register(commands: Any, parents: list[Any]) -> None:
     audit.add_argument("run_id", metavar="RUN-ID")
     audit.add_argument("--json", action="store_true", help="Print JSON for machines.")
     audit.set_defaults(handler=cmd_audit)
+
+    export = commands.add_parser(
+        "export", parents=parents, help="Write a run's report and transcript to share."
+    )
+    export.add_argument("run_id", metavar="RUN-ID")
+    export.add_argument("--format", choices=("md", "html", "json"), default="html")
+    export.set_defaults(handler=cmd_export)
 
 
 def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
@@ -102,3 +110,20 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
     return 0 if result.passed else 1
+
+
+def _run_folder(settings: Settings, run_id: str) -> Path:
+    folder = settings.transcripts_dir / run_id
+    if not (folder / "events.jsonl").exists():
+        raise ValueError(
+            f"No run {run_id} in {settings.transcripts_dir}; `review runs` lists the saved runs."
+        )
+    return folder
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.export import export_run
+
+    path = export_run(_run_folder(settings, args.run_id), args.format)
+    console.print(f"Wrote {path}")
+    return 0

@@ -137,3 +137,20 @@ def test_audit_passes_a_clean_run_and_fails_a_tampered_one(
     assert json.loads(capsys.readouterr().out)["chain_problems"] == [
         "line 4 (event 4) was changed after it was written"
     ]
+
+
+def test_export_writes_report_and_transcript(corpus_index, tmp_path, monkeypatch, capsys):
+    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
+        corpus_index, tmp_path, monkeypatch, capsys
+    )
+    [folder] = list((tmp_path / "transcripts").iterdir())
+    for fmt in ("md", "html", "json"):
+        assert main(["export", folder.name, "--format", fmt]) == 0
+    markdown = (folder / "export.md").read_text()
+    assert "## Transcript" in markdown and "### Theme: talent" in markdown
+    assert "**critic**" in markdown and "The claims are supported." in markdown
+    assert "cites WY-HCP-WF-2022#28" in markdown
+    page = (folder / "export.html").read_text()
+    assert page.startswith("<!doctype html>") and "<blockquote>" in page and "<table>" in page
+    exported = json.loads((folder / "export.json").read_text())
+    assert exported["events"][0]["type"] == "run_started" and exported["report"]["themes"]

@@ -1,0 +1,110 @@
+"""Exporting a run for people without the tool: the report plus the full transcript (who said
+what, when, with which evidence) as Markdown, standalone HTML or JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from pathlib import Path
+from typing import Literal
+
+from markdown_it import MarkdownIt
+
+from orchestration.event_log import read_log
+from orchestration.events import (
+    AgentMessage,
+    ErrorRaised,
+    EvidencePack,
+    HumanSteer,
+    PhaseChanged,
+    RunStarted,
+    ToolCalled,
+)
+
+Format = Literal["md", "html", "json"]
+CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+blockquote{border-left:4px solid #88a;margin:0.5rem 0;padding:0.2rem 0.8rem;background:#f4f5fa}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:0.3rem 0.5rem}
+code{background:#f0f0f0;padding:0 0.2rem}h3{margin-top:2rem}"""
+
+
+def transcript_markdown(folder: Path) -> str:
+    """The debate as Markdown, theme by theme, from the run's event log."""
+    check = read_log(folder / "events.jsonl")
+    lines = ["## Transcript", ""]
+    if check.problems or check.torn_tail:
+        lines += [
+            f"*Warning: the event log is not intact ({'; '.join(check.problems) or 'last line cut off'}); "
+            "the transcript stops where the log can no longer be trusted.*",
+            "",
+        ]
+    theme = None
+    for event in check.events:
+        stamp = time.strftime("%H:%M:%S", time.localtime(event.at))
+        if isinstance(event, RunStarted):
+            lines += [
+                f"Run `{event.run_id}` of *{event.strategy_title}*, started "
+                f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(event.at))}.",
+                "",
+            ]
+        elif isinstance(event, PhaseChanged):
+            if event.theme_id != theme:
+                theme = event.theme_id
+                lines += [f"### Theme: {theme}", ""]
+            lines += [f"#### {event.phase.replace('_', ' ').title()}", ""]
+        elif isinstance(event, AgentMessage):
+            cites = f" — cites {', '.join(event.evidence_ids)}" if event.evidence_ids else ""
+            body = event.content.strip().replace("\n", "\n> ")
+            lines += [f"**{event.agent}** ({stamp}){cites}", "", f"> {body}", ""]
+        elif isinstance(event, EvidencePack):
+            lines += [
+                f"*Evidence given to {event.agent}: {', '.join(event.evidence_ids) or 'none'}*",
+                "",
+            ]
+        elif isinstance(event, ToolCalled):
+            lines += [
+                f"*{event.agent} called `{event.tool}` → {', '.join(event.result_ids) or 'no ids'}*",
+                "",
+            ]
+        elif isinstance(event, HumanSteer):
+            target = f" to {event.target}" if event.target else ""
+            lines += [f"**Chair ({event.kind}{target}, {stamp}):** {event.text}", ""]
+        elif isinstance(event, ErrorRaised):
+            lines += [f"*Problem ({event.kind}): {event.message}*", ""]
+    return "\n".join(lines)
+
+
+def export_run(folder: Path, fmt: Format) -> Path:
+    """Write ``export.<fmt>`` into the run folder and return its path."""
+    report = folder / "report.md"
+    report_text = (
+        report.read_text(encoding="utf-8") if report.exists() else "# Run without a report\n"
+    )
+    if fmt == "json":
+        events = [e.model_dump(mode="json") for e in read_log(folder / "events.jsonl").events]
+        review = (
+            json.loads((folder / "report.json").read_text())
+            if (folder / "report.json").exists()
+            else None
+        )
+        out = folder / "export.json"
+        out.write_text(
+            json.dumps({"report": review, "events": events}, indent=1, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        return out
+    document = report_text.rstrip() + "\n\n" + transcript_markdown(folder) + "\n"
+    if fmt == "md":
+        out = folder / "export.md"
+        out.write_text(document, encoding="utf-8")
+        return out
+    body = MarkdownIt("commonmark").enable("table").render(document)
+    title = html.escape(report_text.splitlines()[0].lstrip("# ")) if report_text else folder.name
+    out = folder / "export.html"
+    out.write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{CSS}</style></head><body>{body}</body></html>\n",
+        encoding="utf-8",
+    )
+    return out
