@@ -26,9 +26,7 @@ def register(commands: Any, parents: list[Any]) -> None:
 
 
 async def _ping(settings: Settings, skip_call: bool) -> list[tuple[str, str, bool, str]]:
-    from autogen_core.models import UserMessage
-
-    from agents.runtime.models import ModelFactory
+    from agents.runtime.models import ModelFactory, ping
 
     factory = ModelFactory(settings.models, settings.retrieval.data_dir)
     rows: list[tuple[str, str, bool, str]] = []
@@ -44,14 +42,10 @@ async def _ping(settings: Settings, skip_call: bool) -> list[tuple[str, str, boo
                         tried[key] = (True, "not called (--no-call)")
                     else:
                         started = time.perf_counter()
-                        reply = await client.create(
-                            [UserMessage(content="Reply with the word ready.", source="doctor")],
-                            extra_create_args={"max_tokens": 8},
-                        )
+                        reply = await ping(client)
                         tried[key] = (
                             True,
-                            f"answered in {time.perf_counter() - started:.1f} s: "
-                            f"{str(reply.content).strip()[:40]!r}",
+                            f"answered in {time.perf_counter() - started:.1f} s: {reply[:40]!r}",
                         )
                 except Exception as exc:  # report every failure as a row, keep checking
                     tried[key] = (False, str(exc))

@@ -162,3 +162,14 @@ def _replay_client(endpoint: ModelEndpoint) -> ChatCompletionClient:
             f"{endpoint.replay_file} must be a JSON list of reply strings.", "config"
         )
     return ReplayChatCompletionClient(replies, model_info=model_info(endpoint))
+
+
+async def ping(client: MeteredClient) -> str:
+    """One tiny call, to check that a model answers."""
+    from autogen_core.models import UserMessage
+
+    reply = await client.create(
+        [UserMessage(content="Reply with the word ready.", source="doctor")],
+        extra_create_args={"max_tokens": 8},
+    )
+    return str(reply.content).strip()
