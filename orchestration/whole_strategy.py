@@ -22,7 +22,10 @@ PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def merge_duplicates(reviews: list[ThemeReview], coverage: CoverageAnalyzer) -> None:
-    """Keep each recommendation once, under the first theme that made it; later themes point to it."""
+    """Keep each recommendation once, under the first theme that made it; later themes point to it.
+
+    Near-duplicates within one theme are merged too (small models repeat themselves).
+    """
     items = [(review, rec) for review in reviews for rec in review.recommendations]
     if len(items) < 2:
         return
@@ -34,14 +37,10 @@ def merge_duplicates(reviews: list[ThemeReview], coverage: CoverageAnalyzer) -> 
             continue
         for j in range(i + 1, len(items)):
             review_j, rec_j = items[j]
-            if (
-                j in removed
-                or review_j.theme_id == review_i.theme_id
-                or sims[i, j] < DUPLICATE_SIMILARITY
-            ):
+            if j in removed or sims[i, j] < DUPLICATE_SIMILARITY:
                 continue
             removed.add(j)
-            if review_j.theme_name not in rec_i.also_in:
+            if review_j.theme_id != review_i.theme_id and review_j.theme_name not in rec_i.also_in:
                 rec_i.also_in.append(review_j.theme_name)
             rec_i.evidence_ids = list(dict.fromkeys(rec_i.evidence_ids + rec_j.evidence_ids))
             known = {c.evidence_id for c in rec_i.citations}

@@ -102,3 +102,16 @@ def test_dropped_previous_themes_are_assessed_with_evidence(coverage):
         )
         assert assessment.best_match in {t.name for t in strategy.themes}
         assert assessment.citations and assessment.rationale
+
+
+def test_near_duplicates_within_a_theme_are_merged_too(coverage):
+    [review] = [
+        _review(
+            "Talent",
+            ("Add an objective on ethical international recruitment.", "high", "WY-HCP-WF-2022#30"),
+            ("Add an objective on ethical international recruitment of staff.", "medium", "WY-HCP-WF-2022#31"),
+        )
+    ]
+    merge_duplicates([review], coverage)
+    [kept] = review.recommendations
+    assert kept.also_in == [] and kept.evidence_ids == ["WY-HCP-WF-2022#30", "WY-HCP-WF-2022#31"]
