@@ -9,8 +9,8 @@ Run: ``.venv/bin/python bench/scale.py [--chunks 100000] [--queries 200] [--skip
    time after a warm-up, in hybrid, dense and lexical modes.
 3. The same at ``--chunks`` synthetic passages (sentences sampled from the bundled documents,
    ~500 documents over the 4 scopes, vectors derived from real MiniLM sentence embeddings plus
-   noise) written straight into Chroma, with and without a ``--scope`` filter, plus a per-stage
-   breakdown (query embedding, Chroma passages query, Chroma windows query, BM25, fusion).
+   noise) written straight into Chroma, with and without a ``--scope`` filter (profile a slow
+   stage with py-spy or cProfile rather than timing it here).
    Building 100k passages takes roughly 6-10 minutes on 2 cores (Chroma HNSW inserts).
 4. Wall time of ``review search "international recruitment" --k 5 --json`` as a subprocess,
    against the bundled index (5 runs) and, cold, against the synthetic one (3 runs).
@@ -43,7 +43,7 @@ from tools.chunker import _SENTENCE_END  # noqa: E402
 from tools.embeddings import LocalMiniLM, local_model_dir  # noqa: E402
 from tools.evidence import Passage, make_evidence_id  # noqa: E402
 from tools.ingest import ingest, refresh_lexical  # noqa: E402
-from tools.search import Filters, Searcher, fuse  # noqa: E402
+from tools.search import Filters, Searcher  # noqa: E402
 from tools.settings import RetrievalSettings  # noqa: E402
 from tools.store import CorpusStore, _metadata  # noqa: E402
 
@@ -165,48 +165,12 @@ def build_synthetic(data_dir: Path, model_from: Path, n: int, n_docs: int = 500)
     return searcher
 
 
-def breakdown(searcher: Searcher, queries: list[str], filters: Filters) -> dict[str, float]:
-    """Median ms per stage of one hybrid query, replaying what Searcher.search / dense_query do."""
-    store, where = searcher.store, filters.chroma_where()
-    stages: dict[str, list[float]] = {}
-    for q in queries:
-        t = [time.perf_counter()]
-        vec = store.embedder.embed([q])
-        t.append(time.perf_counter())
-        passages, windows = store.passages(), store.windows()
-        t.append(time.perf_counter())
-        count, wcount = passages.count(), windows.count()
-        t.append(time.perf_counter())
-        whole = passages.query(query_embeddings=vec, n_results=min(50, count), where=where,
-                               include=["distances"])
-        t.append(time.perf_counter())
-        windows.query(query_embeddings=vec, n_results=min(200, wcount), where=where,
-                      include=["distances", "metadatas"])
-        t.append(time.perf_counter())
-        mask = searcher.lexical.mask(list(filters.scopes), list(filters.doc_ids))
-        t.append(time.perf_counter())
-        lexical = searcher.lexical.search([q], 50, mask)[0]
-        t.append(time.perf_counter())
-        fuse([(i, 1 - d) for i, d in zip(whole["ids"][0], whole["distances"][0], strict=True)], lexical)
-        t.append(time.perf_counter())
-        names = ("embed query", "get collections", "count() x2", "chroma passages query",
-                 "chroma windows query (+metadatas)", "BM25 mask (filters)", "BM25 search", "fusion")
-        for name, ms in zip(names, np.diff(t) * 1000, strict=True):
-            stages.setdefault(name, []).append(float(ms))
-    return {name: statistics.median(ms) for name, ms in stages.items()}
-
-
 def bench_synthetic(tmp: Path, steady: Path, n: int, queries: list[str], scope: str) -> None:
     print(f"3. Synthetic corpus, {n} passages", flush=True)
     searcher = build_synthetic(tmp / "synthetic", steady, n)
     report(f"{n // 1000}k hybrid", p50_p95(latencies(searcher, queries)))
     scoped = Filters(scopes=(scope,))
     report(f"{n // 1000}k hybrid --scope {scope}", p50_p95(latencies(searcher, queries, filters=scoped)))
-    for label, filters in (("", Filters()), (f" --scope {scope}", scoped)):
-        parts = breakdown(searcher, queries[:50], filters)
-        print(f"  stage medians{label}: " + ", ".join(f"{k} {v:.1f} ms" for k, v in parts.items()))
-        for name, ms in parts.items():
-            rows.append((f"  stage{label}: {name}", f"{ms:7.1f} ms"))
     del searcher
 
 
