@@ -25,6 +25,7 @@ class TurnRequest:
     task: str
     max_tokens: int | None = None
     allow_tools: bool = True
+    theme_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,7 @@ async def debate_theme(
                 transcript,
                 prompts.sign_off_task(turn.agent, review_text),
                 max_tokens=ctx.limits.sign_off_tokens,
+                theme_id=theme.id,
             )
             decided = await ctx.speaker.decide(request, SignOff)
             if isinstance(decided, Decided) and isinstance(decided.value, SignOff):
@@ -150,6 +151,7 @@ async def debate_theme(
                     agent=turn.agent,
                     phase="sign_off",
                     content=f"{decided.value.stance}: {decided.value.reason}",
+                    data=decided.value.model_dump(mode="json"),
                 )
             else:
                 yield ErrorRaised(
@@ -220,6 +222,7 @@ async def _debate_turn(
         transcript,
         prompts.debate_task(turn.agent, turn.phase, passages, question),
         max_tokens=ctx.limits.turn_tokens,
+        theme_id=theme.id,
     )
     text = ""
     async for item in ctx.speaker.speak(request):
@@ -263,6 +266,7 @@ async def _review(
         transcript,
         prompts.review_task(passages, earlier),
         max_tokens=ctx.limits.review_tokens,
+        theme_id=theme.id,
     )
     decided = await ctx.speaker.decide(request, EditorDraft, draft_schema(sorted(run.seen)))
     if isinstance(decided, Decided) and isinstance(decided.value, EditorDraft):
@@ -272,6 +276,7 @@ async def _review(
             agent="editor",
             phase="review",
             content=_render_draft(decided.value),
+            data=decided.value.model_dump(mode="json"),
             evidence_ids=[i for g in decided.value.gaps for i in g.evidence]
             + [i for r in decided.value.recommendations for i in r.evidence],
         )

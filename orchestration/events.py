@@ -36,6 +36,13 @@ class RunStarted(_Event):
     embedding_model: str
     index_version: str
     settings_sha256: str
+    panel: dict[str, Any] = Field(default_factory=dict, description="The debate limits in force.")
+
+
+class RunResumed(_Event):
+    type: Literal["run_resumed"] = "run_resumed"
+    after_seq: int = Field(description="The last event of the earlier attempt.")
+    themes_done: list[str]
 
 
 class PhaseChanged(_Event):
@@ -51,6 +58,9 @@ class AgentMessage(_Event):
     content: str
     evidence_ids: list[str] = Field(
         default_factory=list, description="Valid ids the message cites."
+    )
+    data: dict[str, Any] | None = Field(
+        default=None, description="The structured reply (editor's draft, a sign-off), for replay."
     )
 
 
@@ -113,6 +123,7 @@ class RunFinished(_Event):
 
 Event = Annotated[
     RunStarted
+    | RunResumed
     | PhaseChanged
     | AgentMessage
     | ToolCalled

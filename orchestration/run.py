@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,16 +20,20 @@ from agents.roster import PANEL
 from agents.runtime.errors import ModelCallError
 from agents.runtime.models import ModelFactory
 from agents.runtime.panelist import AutoGenSpeaker
+from agents.speaking import Speaker
 from orchestration.debate import DebateItem, PanelContext, debate_theme
 from orchestration.event_log import EventLog
 from orchestration.events import (
     ErrorRaised,
     MessageDelta,
     RunFinished,
+    RunResumed,
     RunStarted,
     StrategyReviewed,
     ThemeReviewed,
 )
+from orchestration.protocol import Limits
+from orchestration.replaying import DuplicateFilter, PriorRun, RecordedSpeaker, load_prior
 from orchestration.report import write_reports
 from orchestration.review_models import ThemeReview
 from orchestration.settings import Settings
@@ -38,7 +43,8 @@ from orchestration.whole_strategy import review_strategy
 from tools.coverage import CoverageAnalyzer
 from tools.search import Searcher
 
-Sink = Callable[[DebateItem | RunStarted | StrategyReviewed | RunFinished], None]
+Emitted = DebateItem | RunStarted | RunResumed | StrategyReviewed | RunFinished
+Sink = Callable[[Emitted], None]
 
 
 @dataclass
@@ -70,48 +76,89 @@ async def run_review(
     concurrency: int = 1,
     steering: Steering | None = None,
     sink: Sink | None = None,
+    resume: str | None = None,
+    replay: str | None = None,
 ) -> RunResult:
-    """Run the panel over the strategy; see the module docstring."""
+    """Run the panel over the strategy; see the module docstring.
+
+    Args:
+        resume: a run id to continue from its last complete event (recorded replies are reused,
+            finished themes are kept, nothing is written twice).
+        replay: a run id to replay from its log alone (no model calls) into ``<run>/replay/``.
+    """
+    prior: PriorRun | None = None
+    limits = settings.panel
+    if resume or replay:
+        source = settings.transcripts_dir / str(resume or replay)
+        if not (source / "events.jsonl").exists():
+            raise ValueError(
+                f"No run {resume or replay} in {settings.transcripts_dir}; `review runs` lists them."
+            )
+        prior = load_prior(source / "events.jsonl", repair=bool(resume))
+        strategy_path = Path(prior.started.strategy_path)
+        themes = list(prior.started.themes)
+        limits = Limits.model_validate(prior.started.panel) if prior.started.panel else limits
+        if strategy_hash(strategy_path) != prior.started.strategy_sha256:
+            raise ValueError(
+                f"{strategy_path} has changed since run {source.name} started; it cannot be continued."
+            )
     strategy = load_strategy(strategy_path)
     chosen = select_themes(strategy, themes)
     searcher = Searcher(settings.retrieval)
     factory = ModelFactory(settings.models, settings.retrieval.data_dir)
     coverage = await asyncio.to_thread(CoverageAnalyzer, searcher)
-    context = PanelContext(
-        strategy,
-        searcher,
-        coverage,
-        AutoGenSpeaker(factory, searcher, coverage),
-        factory.ledger,
-        settings.panel,
-    )
+    speaker: Speaker = AutoGenSpeaker(factory, searcher, coverage)
+    reviews: dict[str, ThemeReview] = {}
+    duplicates = DuplicateFilter([])
+    if prior is not None and resume:
+        speaker = RecordedSpeaker(prior.events, live=speaker)
+        reviews = prior.reviewed_themes()
+        duplicates = DuplicateFilter(prior.unfinished_theme_events())
+        run_id, folder = prior.started.run_id, settings.transcripts_dir / resume
+        log = EventLog(folder / "events.jsonl", prior.last_seq, prior.last_hash)
+    elif prior is not None:
+        speaker = RecordedSpeaker(prior.events)
+        run_id, folder = prior.started.run_id, settings.transcripts_dir / str(replay) / "replay"
+        shutil.rmtree(folder, ignore_errors=True)
+        log = EventLog(folder / "events.jsonl")
+    else:
+        run_id = new_run_id(strategy)
+        folder = settings.transcripts_dir / run_id
+        log = EventLog(folder / "events.jsonl")
+    context = PanelContext(strategy, searcher, coverage, speaker, factory.ledger, limits)
     steering = steering or Steering()
-    run_id = new_run_id(strategy)
-    folder = settings.transcripts_dir / run_id
-    log = EventLog(folder / "events.jsonl")
     started = time.monotonic()
-    models = {agent: factory.endpoint_for(agent).describe() for agent in PANEL}
+    models = (
+        {a: prior.started.models[a] for a in PANEL if a in prior.started.models}
+        if prior
+        else {a: factory.endpoint_for(a).describe() for a in PANEL}
+    )
 
-    def emit(item: DebateItem | RunStarted | StrategyReviewed | RunFinished) -> None:
+    def emit(item: Emitted) -> None:
+        if duplicates.is_duplicate(item):
+            return
         if not isinstance(item, MessageDelta):
             log.append(item)
         if sink is not None:
             sink(item)
 
-    emit(
-        RunStarted(
-            run_id=run_id,
-            strategy_title=strategy.title,
-            strategy_path=str(strategy_path),
-            strategy_sha256=strategy_hash(strategy_path),
-            themes=[t.id for t in chosen],
-            models=models,
-            embedding_model=searcher.store.embedder.identity,
-            index_version=searcher.lexical.version,
-            settings_sha256=settings_hash(settings),
+    if prior is not None and resume:
+        emit(RunResumed(after_seq=prior.last_seq, themes_done=list(reviews)))
+    else:
+        emit(
+            RunStarted(
+                run_id=run_id,
+                strategy_title=strategy.title,
+                strategy_path=str(strategy_path),
+                strategy_sha256=strategy_hash(strategy_path),
+                themes=[t.id for t in chosen],
+                models=models,
+                embedding_model=searcher.store.embedder.identity,
+                index_version=searcher.lexical.version,
+                settings_sha256=settings_hash(settings),
+                panel=limits.model_dump(mode="json"),
+            )
         )
-    )
-    reviews: dict[str, ThemeReview] = {}
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def one_theme(theme: Theme) -> None:
@@ -123,7 +170,7 @@ async def run_review(
                     reviews[theme.id] = item.review
 
     try:
-        await asyncio.gather(*(one_theme(theme) for theme in chosen))
+        await asyncio.gather(*(one_theme(theme) for theme in chosen if theme.id not in reviews))
         ordered = [reviews[t.id] for t in chosen]
         whole = await asyncio.to_thread(review_strategy, strategy, ordered, coverage)
         emit(StrategyReviewed(review=whole))

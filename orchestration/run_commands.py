@@ -29,12 +29,27 @@ def register(commands: Any, parents: list[Any]) -> None:
     )
     run.add_argument("--rounds", type=int, help="Critique/rebuttal rounds at most.")
     run.add_argument("--show-report", action="store_true", help="Print report.md when done.")
+    run.add_argument(
+        "--resume",
+        metavar="RUN-ID",
+        help="Continue a run that stopped, from its last complete event.",
+    )
     run.set_defaults(handler=cmd_run)
+
+    replay = commands.add_parser(
+        "replay", parents=parents, help="Replay a saved run from its log (no model calls)."
+    )
+    replay.add_argument("run_id", metavar="RUN-ID")
+    replay.set_defaults(handler=cmd_replay)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.run import run_review
 
+    if args.resume and (args.strategy or args.themes):
+        raise ValueError(
+            "--resume continues a run with its own strategy and themes; drop the other arguments."
+        )
     if args.rounds is not None:
         settings = settings.model_copy(
             update={"panel": settings.panel.model_copy(update={"max_rounds": args.rounds})}
@@ -43,9 +58,30 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     view = ConsoleView(console)
     result = asyncio.run(
         run_review(
-            settings, args.strategy or settings.strategy, args.themes, args.concurrency, sink=view
+            settings,
+            args.strategy or settings.strategy,
+            args.themes,
+            args.concurrency,
+            sink=view,
+            resume=args.resume,
         )
     )
     if args.show_report:
         console.print(Markdown(result.report_path.read_text(encoding="utf-8")))
     return 0
+
+
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.run import run_review
+
+    console = Console()
+    result = asyncio.run(
+        run_review(settings, settings.strategy, sink=ConsoleView(console), replay=args.run_id)
+    )
+    original = settings.transcripts_dir / args.run_id / "report.md"
+    same = original.exists() and original.read_bytes() == result.report_path.read_bytes()
+    console.print(
+        f"Replayed report: {result.report_path} — "
+        + ("identical to the original." if same else "[yellow]differs from the original report[/].")
+    )
+    return 0 if same else 1

@@ -154,3 +154,17 @@ def test_export_writes_report_and_transcript(corpus_index, tmp_path, monkeypatch
     assert page.startswith("<!doctype html>") and "<blockquote>" in page and "<table>" in page
     exported = json.loads((folder / "export.json").read_text())
     assert exported["events"][0]["type"] == "run_started" and exported["report"]["themes"]
+
+
+def test_replay_reproduces_the_report_byte_for_byte(corpus_index, tmp_path, monkeypatch, capsys):
+    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
+        corpus_index, tmp_path, monkeypatch, capsys
+    )
+    [folder] = list((tmp_path / "transcripts").iterdir())
+    monkeypatch.setenv(
+        "REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(tmp_path / "missing.json")
+    )  # no model needed
+    assert main(["replay", folder.name, "--data-dir", str(corpus_index.settings.data_dir)]) == 0
+    assert "identical to the original" in capsys.readouterr().out
+    assert (folder / "replay" / "report.md").read_bytes() == (folder / "report.md").read_bytes()
+    assert (folder / "replay" / "report.json").read_bytes() == (folder / "report.json").read_bytes()
