@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.cli import main
+from orchestration.event_log import read_log
 from tools.search import Searcher
 
 pytestmark = pytest.mark.slow
@@ -23,7 +24,9 @@ def test_one_theme_with_the_embedded_model(corpus_index, tmp_path, monkeypatch, 
     out = capsys.readouterr().out
     assert code == 0, out
     [folder] = list((tmp_path / "transcripts").iterdir())
-    events = [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
+    check = read_log(folder / "events.jsonl")
+    assert check.intact
+    events = [e.model_dump(mode="json") for e in check.events]
     assert events[0]["type"] == "run_started" and events[-1]["type"] == "run_finished"
     assert events[-1]["status"] == "complete"
     spoken = [e for e in events if e["type"] == "agent_message" and e["agent"] != "moderator"]
