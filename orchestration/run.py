@@ -95,6 +95,14 @@ async def run_review(
                 f"No run {resume or replay} in {settings.transcripts_dir}; `review runs` lists them."
             )
         prior = load_prior(source / "events.jsonl", repair=bool(resume))
+        if (
+            resume
+            and prior.events[-1].type == "run_finished"
+            and prior.events[-1].status == "complete"
+        ):
+            raise ValueError(
+                f"Run {resume} is already complete; its report is {source / 'report.md'}."
+            )
         strategy_path = Path(prior.started.strategy_path)
         themes = list(prior.started.themes)
         limits = Limits.model_validate(prior.started.panel) if prior.started.panel else limits

@@ -168,3 +168,41 @@ def test_replay_reproduces_the_report_byte_for_byte(corpus_index, tmp_path, monk
     assert "identical to the original" in capsys.readouterr().out
     assert (folder / "replay" / "report.md").read_bytes() == (folder / "report.md").read_bytes()
     assert (folder / "replay" / "report.json").read_bytes() == (folder / "report.json").read_bytes()
+
+
+def test_resume_repairs_a_torn_tail_and_refuses_a_damaged_log(
+    corpus_index, tmp_path, monkeypatch, capsys
+):
+    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
+        corpus_index, tmp_path, monkeypatch, capsys
+    )
+    [folder] = list((tmp_path / "transcripts").iterdir())
+    data = ["--data-dir", str(corpus_index.settings.data_dir)]
+    log = folder / "events.jsonl"
+    lines = log.read_text().splitlines()
+
+    assert main(["run", "--resume", folder.name, *data]) == 2
+    assert "already complete" in capsys.readouterr().err
+
+    # The run died while writing its sign-offs: drop the end of the log and tear the last line.
+    cut = next(i for i, line in enumerate(lines) if '"phase":"sign_off"' in line)
+    log.write_text("\n".join(lines[:cut]) + "\n" + lines[cut][:30])
+    rest = tmp_path / "rest.json"  # the live model answers only what the log does not hold
+    rest.write_text(json.dumps(REPLIES[5:]))
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(rest))
+    assert main(["run", "--resume", folder.name, *data]) == 0
+    capsys.readouterr()
+    check = read_log(log)
+    assert (
+        check.intact
+        and check.events[-1].type == "run_finished"
+        and check.events[-1].status == "complete"
+    )
+    signers = [e.agent for e in check.events if e.type == "agent_message" and e.phase == "sign_off"]
+    assert signers == ["national-policy", "leeds-local", "inclusion", "critic"]
+
+    damaged = log.read_text().splitlines()
+    damaged[2] = damaged[2].replace("talent", "tallent")
+    log.write_text("\n".join(damaged) + "\n")
+    assert main(["run", "--resume", folder.name, *data]) == 2
+    assert "damaged" in capsys.readouterr().err
