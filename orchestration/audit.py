@@ -145,6 +145,18 @@ def audit_run(folder: Path, embed: Embed | None = None) -> AuditResult:
                         lexical=round(lexical, 3),
                     )
                 )
+    for event in check.events:
+        if getattr(event, "type", "") == "agent_message" and event.phase == "follow_up":
+            for evidence_id in event.evidence_ids:
+                citations.append(
+                    CitationCheck(
+                        claim=event.content[:200],
+                        where=f"follow-up by {event.agent}",
+                        evidence_id=evidence_id,
+                        resolves=evidence_id in passages,
+                        quote_verbatim=evidence_id in passages,
+                    )
+                )
     if embed is not None and claims:
         claim_vectors = embed([c.claim for c in claims])
         for support, vector in zip(claims, claim_vectors, strict=True):

@@ -36,6 +36,7 @@ PHASE_TITLES = {
     "review": "Editor's review",
     "sign_off": "Sign-off",
     "done": "Done",
+    "follow_up": "Follow-up",
 }
 
 

@@ -33,6 +33,16 @@ def register(commands: Any, parents: list[Any]) -> None:
     audit.add_argument("--json", action="store_true", help="Print JSON for machines.")
     audit.set_defaults(handler=cmd_audit)
 
+    ask = commands.add_parser(
+        "ask", parents=parents, help="Ask a follow-up question about a saved run."
+    )
+    ask.add_argument("run_id", metavar="RUN-ID")
+    ask.add_argument("question")
+    ask.add_argument(
+        "--agent", default="editor", help="The panelist who answers (default: the editor)."
+    )
+    ask.set_defaults(handler=cmd_ask)
+
     export = commands.add_parser(
         "export", parents=parents, help="Write a run's report and transcript to share."
     )
@@ -126,4 +136,21 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     path = export_run(_run_folder(settings, args.run_id), args.format)
     console.print(f"Wrote {path}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from orchestration.followup import ask
+
+    answer = asyncio.run(ask(settings, args.run_id, args.question, args.agent))
+    console.print(f"[bold]{answer.agent}[/] {escape(answer.text)}", highlight=False)
+    for c in answer.citations:
+        console.print(
+            f"  > “{escape(c.quote)}” — {c.evidence_id}, {escape(c.title)}", highlight=False
+        )
+    if not answer.citations:
+        console.print("  [dim]No passage of the corpus is cited in this answer.[/]")
+    console.print(f"[dim]Added to the log of run {args.run_id}.[/]")
     return 0

@@ -206,3 +206,45 @@ def test_resume_repairs_a_torn_tail_and_refuses_a_damaged_log(
     log.write_text("\n".join(damaged) + "\n")
     assert main(["run", "--resume", folder.name, *data]) == 2
     assert "damaged" in capsys.readouterr().err
+
+
+def test_a_follow_up_is_answered_appended_and_audited(corpus_index, tmp_path, monkeypatch, capsys):
+    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
+        corpus_index, tmp_path, monkeypatch, capsys
+    )
+    [folder] = list((tmp_path / "transcripts").iterdir())
+    data = ["--data-dir", str(corpus_index.settings.data_dir)]
+    answer = tmp_path / "answer.json"
+    answer.write_text(
+        json.dumps(["Yes: partners recruit nurses abroad ethically [WY-HCP-WF-2022#30] [BOGUS#9]."])
+    )
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(answer))
+    assert (
+        main(
+            [
+                "ask",
+                folder.name,
+                "Is international recruitment covered?",
+                "--agent",
+                "national-policy",
+                *data,
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "WY-HCP-WF-2022#30" in out and "Added to the log" in out
+    check = read_log(folder / "events.jsonl")
+    assert check.intact
+    asked, pack, answered = [
+        e for e in check.events if e.type in ("human_steer", "evidence_pack", "agent_message")
+    ][-3:]
+    assert asked.kind == "ask" and asked.text == "Is international recruitment covered?"
+    assert pack.evidence_ids and pack.agent == "national-policy"
+    assert answered.phase == "follow_up" and answered.agent == "national-policy"
+    assert answered.evidence_ids == ["WY-HCP-WF-2022#30"]  # the bogus id is not a citation
+    assert main(["audit", folder.name, "--json", *data]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert any(
+        c["where"] == "follow-up by national-policy" and c["resolves"] for c in result["citations"]
+    )

@@ -1,0 +1,110 @@
+"""Follow-up questions to a saved run: answered by the panel's editor (or one panelist) from the
+run's reviews and the corpus, with citations, and appended to the same run's log."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from agents.panel import SPECS
+from agents.runtime.models import ModelFactory
+from agents.runtime.panelist import AutoGenSpeaker
+from agents.speaking import Said, TurnRequest
+from orchestration import prompts
+from orchestration.debate import EVIDENCE_ID
+from orchestration.editing import cite
+from orchestration.event_log import EventLog
+from orchestration.events import AgentMessage, EvidencePack, HumanSteer, UsageRecorded
+from orchestration.replaying import load_prior
+from orchestration.review_models import Citation
+from orchestration.settings import Settings
+from tools.search import Searcher
+
+ANSWER_TOKENS = 220
+
+
+@dataclass
+class Answer:
+    agent: str
+    text: str
+    citations: list[Citation]
+
+
+def _run_summary(events: list[object]) -> str:
+    lines = []
+    for event in events:
+        if getattr(event, "type", "") == "theme_review":
+            review = event.review  # type: ignore[attr-defined]
+            lines.append(f"Theme {review.theme_name}: {review.coverage_summary}")
+            lines += [f"- recommendation: {r.text}" for r in review.recommendations[:3]]
+    return "The panel's conclusions so far:\n" + ("\n".join(lines) or "(no theme finished)")
+
+
+async def ask(settings: Settings, run_id: str, question: str, agent: str = "editor") -> Answer:
+    """Answer ``question`` about run ``run_id`` and append the exchange to its log."""
+    if agent not in SPECS:
+        raise ValueError(f"No panelist '{agent}'; choose one of: {', '.join(SPECS)}.")
+    folder = settings.transcripts_dir / run_id
+    if not (folder / "events.jsonl").exists():
+        raise ValueError(
+            f"No run {run_id} in {settings.transcripts_dir}; `review runs` lists the saved runs."
+        )
+    prior = load_prior(folder / "events.jsonl", repair=True)
+    searcher = Searcher(settings.retrieval)
+    hits = searcher.search([question], k=4)[0].hits
+    passages = [p for h in hits if (p := searcher.passage(h.id)) is not None]
+    factory = ModelFactory(settings.models, settings.retrieval.data_dir)
+    speaker = AutoGenSpeaker(factory, searcher)
+    log = EventLog(folder / "events.jsonl", prior.last_seq, prior.last_hash)
+    try:
+        log.append(HumanSteer(kind="ask", text=question, target=agent))
+        log.append(
+            EvidencePack(agent=agent, queries=[question], evidence_ids=[p.id for p in passages])
+        )
+        task = (
+            f"{SPECS[agent].persona}\n\n{prompts.evidence_block(passages)}\n\n"
+            f"A member of the strategy team asks: “{question}” Answer in at most 150 words, citing "
+            "evidence ids in square brackets; say so if the corpus has no evidence."
+        )
+        request = TurnRequest(
+            agent,
+            prompts.RULES.format(title=prior.started.strategy_title, organisation="the trust"),
+            _run_summary(prior.events),
+            task,
+            max_tokens=ANSWER_TOKENS,
+        )
+        text = ""
+        async for item in speaker.speak(request):
+            if isinstance(item, Said):
+                text = item.text.strip()
+        cited = [
+            i for i in dict.fromkeys(EVIDENCE_ID.findall(text)) if searcher.passage(i) is not None
+        ]
+        log.append(AgentMessage(agent=agent, phase="follow_up", content=text, evidence_ids=cited))
+        for record in factory.ledger.records:
+            log.append(
+                UsageRecorded(
+                    agent=record.agent,
+                    model=record.model,
+                    prompt_tokens=record.prompt_tokens,
+                    completion_tokens=record.completion_tokens,
+                    latency_s=record.latency_s,
+                    cost=record.cost,
+                )
+            )
+    finally:
+        log.close()
+        await factory.close()
+    _add_to_snapshot(folder / "evidence.json", searcher, cited)
+    citations, _ = cite(cited, text, searcher.passage)
+    return Answer(agent, text, citations)
+
+
+def _add_to_snapshot(path: Path, searcher: Searcher, ids: list[str]) -> None:
+    """Keep the run folder self-contained: cited passages go into its evidence snapshot."""
+    snapshot = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for evidence_id in ids:
+        if (passage := searcher.passage(evidence_id)) is not None:
+            snapshot[evidence_id] = passage.model_dump(mode="json")
+    path.write_text(json.dumps(snapshot, indent=1, ensure_ascii=False), encoding="utf-8")
