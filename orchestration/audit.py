@@ -9,10 +9,12 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from agents.speaking import Decided, Speaker, TurnRequest
 from orchestration.event_log import read_log
 from orchestration.review_models import StrategyReview
 from tools.evidence import Passage
@@ -71,6 +73,9 @@ class ClaimSupport(BaseModel):
     )
     semantic: float | None = Field(
         default=None, description="Best cosine similarity to a cited passage."
+    )
+    judged: str | None = Field(
+        default=None, description="A model's verdict: supported, partial or unsupported."
     )
 
 
@@ -171,3 +176,34 @@ def audit_run(folder: Path, embed: Embed | None = None) -> AuditResult:
         citations=citations,
         claims=claims,
     )
+
+
+class JudgeVerdict(BaseModel):
+    support: Literal["supported", "partial", "unsupported"]
+    reason: str = Field(max_length=200)
+
+
+JUDGE_TASK = (
+    "Does the evidence support the claim? Answer as JSON: support is supported, partial or "
+    "unsupported; reason is one short sentence.\n\nClaim: {claim}\n\nEvidence:\n{evidence}"
+)
+
+
+async def judge_claims(
+    result: AuditResult, folder: Path, speaker: Speaker, agent: str = "critic"
+) -> None:
+    """Ask a model (the critic's, by default) to judge each claim against its cited passages."""
+    path = folder / "evidence.json"
+    raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for claim in result.claims:
+        texts = [raw[i]["text"] for i in claim.evidence_ids if i in raw]
+        if not texts:
+            claim.judged = "unsupported"
+            continue
+        task = JUDGE_TASK.format(claim=claim.claim, evidence="\n---\n".join(texts))
+        request = TurnRequest(
+            agent, "You check whether evidence supports claims.", "", task, max_tokens=80
+        )
+        verdict = await speaker.decide(request, JudgeVerdict)
+        if isinstance(verdict, Decided) and isinstance(verdict.value, JudgeVerdict):
+            claim.judged = verdict.value.support

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from orchestration.audit import AuditResult, judge_claims
 from orchestration.runs import list_runs
 from orchestration.settings import Settings
 
@@ -31,6 +33,9 @@ def register(commands: Any, parents: list[Any]) -> None:
     )
     audit.add_argument("run_id", metavar="RUN-ID")
     audit.add_argument("--json", action="store_true", help="Print JSON for machines.")
+    audit.add_argument(
+        "--judge", action="store_true", help="Also ask the configured model to judge each claim."
+    )
     audit.set_defaults(handler=cmd_audit)
 
     ask = commands.add_parser(
@@ -84,6 +89,8 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         )
     embedder = build_embedder(settings.retrieval.embedding, settings.retrieval.data_dir)
     result = audit_run(folder, embedder.embed)
+    if args.judge:
+        asyncio.run(_judge(result, folder, settings))
     if args.json:
         print(result.model_dump_json(indent=2))
         return 0 if result.passed else 1
@@ -94,7 +101,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     )
     console.print(f"Run {result.run_id}: {result.events} events, hash chain {chain}")
     table = Table(title="Claims and their evidence", expand=True)
-    for column in ("where", "claim", "cites", "words found", "similarity"):
+    for column in ("where", "claim", "cites", "words found", "similarity", "judged"):
         table.add_column(column)
     for claim in result.claims:
         table.add_row(
@@ -103,6 +110,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             ", ".join(claim.evidence_ids) or "[dim]none[/]",
             f"{claim.lexical:.0%}",
             "-" if claim.semantic is None else f"{claim.semantic:.2f}",
+            claim.judged or "-",
         )
     console.print(table)
     bad = result.unresolved
@@ -140,8 +148,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    import asyncio
-
     from orchestration.followup import ask
 
     answer = asyncio.run(ask(settings, args.run_id, args.question, args.agent))
@@ -154,3 +160,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         console.print("  [dim]No passage of the corpus is cited in this answer.[/]")
     console.print(f"[dim]Added to the log of run {args.run_id}.[/]")
     return 0
+
+
+async def _judge(result: AuditResult, folder: Path, settings: Settings) -> None:
+    from agents.runtime.models import ModelFactory
+    from agents.runtime.panelist import AutoGenSpeaker
+
+    factory = ModelFactory(settings.models, settings.retrieval.data_dir)
+    try:
+        await judge_claims(result, folder, AutoGenSpeaker(factory))
+    finally:
+        await factory.close()

@@ -248,3 +248,28 @@ def test_a_follow_up_is_answered_appended_and_audited(corpus_index, tmp_path, mo
     assert any(
         c["where"] == "follow-up by national-policy" and c["resolves"] for c in result["citations"]
     )
+
+
+def test_audit_can_ask_a_model_to_judge_each_claim(corpus_index, tmp_path, monkeypatch, capsys):
+    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
+        corpus_index, tmp_path, monkeypatch, capsys
+    )
+    [folder] = list((tmp_path / "transcripts").iterdir())
+    verdicts = tmp_path / "verdicts.json"
+    verdicts.write_text(json.dumps(['{"support": "supported", "reason": "It says so."}'] * 4))
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(verdicts))
+    assert (
+        main(
+            [
+                "audit",
+                folder.name,
+                "--judge",
+                "--json",
+                "--data-dir",
+                str(corpus_index.settings.data_dir),
+            ]
+        )
+        == 0
+    )
+    claims = json.loads(capsys.readouterr().out)["claims"]
+    assert claims and all(c["judged"] == "supported" for c in claims)

@@ -38,10 +38,13 @@ class AutoGenSpeaker:
     """The ``agents.speaking.Speaker`` implementation on AutoGen AgentChat."""
 
     def __init__(
-        self, factory: ModelFactory, searcher: Searcher, coverage: CoverageAnalyzer | None = None
+        self,
+        factory: ModelFactory,
+        searcher: Searcher | None = None,
+        coverage: CoverageAnalyzer | None = None,
     ) -> None:
         self.factory = factory
-        self.tools = corpus_tools(searcher, coverage)
+        self.tools = corpus_tools(searcher, coverage) if searcher is not None else []
 
     def can_use_tools(self, agent: str) -> bool:
         return self.factory.endpoint_for(agent).capabilities.function_calling
