@@ -6,7 +6,6 @@ embedding similarity)."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -18,40 +17,7 @@ from agents.speaking import Decided, Speaker, TurnRequest
 from orchestration.event_log import read_log
 from orchestration.review_models import StrategyReview
 from tools.evidence import Passage
-
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "our",
-        "that",
-        "the",
-        "their",
-        "this",
-        "to",
-        "was",
-        "we",
-        "will",
-        "with",
-    ]
-)
+from tools.quotes import content_terms
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -96,10 +62,6 @@ class AuditResult(BaseModel):
         return self.chain_intact and not self.unresolved
 
 
-def _terms(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
-
-
 def audit_run(folder: Path, embed: Embed | None = None) -> AuditResult:
     """Check a run folder; see the module docstring."""
     check = read_log(folder / "events.jsonl")
@@ -139,8 +101,8 @@ def audit_run(folder: Path, embed: Embed | None = None) -> AuditResult:
                         )
                     )
                 cited = [passages[i] for i in claim.evidence_ids if i in passages]
-                terms = _terms(claim.text)
-                found = set().union(*(_terms(p.text) for p in cited)) if cited else set()
+                terms = content_terms(claim.text)
+                found = set().union(*(content_terms(p.text) for p in cited)) if cited else set()
                 lexical = len(terms & found) / len(terms) if terms else 0.0
                 claims.append(
                     ClaimSupport(

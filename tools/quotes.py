@@ -61,7 +61,8 @@ class Quote:
     end: int
 
 
-def _terms(text: str) -> set[str]:
+def content_terms(text: str) -> set[str]:
+    """Content words of ``text``, lower-cased and cut to 6 letters (a crude stem)."""
     return {w[:6] for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
 
 
@@ -79,9 +80,11 @@ def sentences(passage: Passage) -> list[tuple[int, int]]:
 
 def best_quote(passage: Passage, claim: str) -> Quote:
     """The passage sentence sharing most terms with ``claim`` (ties: the earlier sentence)."""
-    wanted = _terms(claim)
+    wanted = content_terms(claim)
     spans = sentences(passage)
-    start, end = max(spans, key=lambda s: (len(wanted & _terms(passage.text[s[0] : s[1]])), -s[0]))
+    start, end = max(
+        spans, key=lambda s: (len(wanted & content_terms(passage.text[s[0] : s[1]])), -s[0])
+    )
     end = min(end, start + MAX_QUOTE_CHARS)
     text = passage.text[start:end]
     return Quote(text=text, start=passage.start + start, end=passage.start + end)
