@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from agents.panel import SPECS
-from agents.runtime.metering import UsageLedger
+from agents.runtime.metering import UsageLedger, UsageRecord
 from agents.speaking import Decided, Delta, Said, Speaker, ToolUse, TurnRequest, Undecided
 from orchestration import prompts
 from orchestration.editing import EditorDraft, SignOff, build_review, draft_schema
@@ -26,7 +26,6 @@ from orchestration.events import (
     UsageRecorded,
 )
 from orchestration.protocol import DebateState, Limits, Turn, next_turn
-from orchestration.review_models import ThemeReview
 from orchestration.steering import Steering
 from orchestration.strategy import Strategy, Theme
 from tools.coverage import CoverageAnalyzer
@@ -304,25 +303,15 @@ def _render_draft(draft: EditorDraft) -> str:
     return "\n".join(lines)
 
 
+def usage_event(record: UsageRecord, theme_id: str | None = None) -> UsageRecorded:
+    """The log event for one model call recorded in the usage ledger."""
+    return UsageRecorded(theme_id=theme_id, **record.model_dump(exclude={"estimated"}))
+
+
 def _usage_since(ctx: PanelContext, run: _ThemeRun) -> list[UsageRecorded]:
     new = ctx.ledger.records[run.usage_mark :]
     run.usage_mark = len(ctx.ledger.records)
-    return [
-        UsageRecorded(
-            theme_id=run.theme.id,
-            agent=r.agent,
-            model=r.model,
-            prompt_tokens=r.prompt_tokens,
-            completion_tokens=r.completion_tokens,
-            latency_s=r.latency_s,
-            cost=r.cost,
-        )
-        for r in new
-    ]
-
-
-def final_review(items: list[DebateItem]) -> ThemeReview | None:
-    return next((i.review for i in reversed(items) if isinstance(i, ThemeReviewed)), None)
+    return [usage_event(r, run.theme.id) for r in new]
 
 
 def _failure_detail(outcome: object) -> str:

@@ -12,10 +12,10 @@ from agents.runtime.models import ModelFactory
 from agents.runtime.panelist import AutoGenSpeaker
 from agents.speaking import Said, TurnRequest
 from orchestration import prompts
-from orchestration.debate import EVIDENCE_ID
+from orchestration.debate import EVIDENCE_ID, usage_event
 from orchestration.editing import cite
 from orchestration.event_log import EventLog
-from orchestration.events import AgentMessage, EvidencePack, HumanSteer, UsageRecorded
+from orchestration.events import AgentMessage, EvidencePack, HumanSteer
 from orchestration.replaying import load_prior
 from orchestration.review_models import Citation
 from orchestration.settings import Settings
@@ -83,16 +83,7 @@ async def ask(settings: Settings, run_id: str, question: str, agent: str = "edit
         ]
         log.append(AgentMessage(agent=agent, phase="follow_up", content=text, evidence_ids=cited))
         for record in factory.ledger.records:
-            log.append(
-                UsageRecorded(
-                    agent=record.agent,
-                    model=record.model,
-                    prompt_tokens=record.prompt_tokens,
-                    completion_tokens=record.completion_tokens,
-                    latency_s=record.latency_s,
-                    cost=record.cost,
-                )
-            )
+            log.append(usage_event(record))
     finally:
         log.close()
         await factory.close()
