@@ -68,9 +68,7 @@ def evidence_block(passages: list[Passage]) -> str:
         return "Evidence for you: the corpus returned nothing relevant; say so if you make a point."
     lines = ["Evidence for you (cite these ids):"]
     for p in passages:
-        lines.append(
-            f"[{p.id}] ({p.title}; {p.section or 'no section'}) {_clip(p.text, PASSAGE_WORDS)}"
-        )
+        lines.append(f"[{p.id}] {_clip(p.text, PASSAGE_WORDS)}")
     return "\n".join(lines)
 
 

@@ -62,8 +62,11 @@ def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
         console.print(f"No saved runs in {settings.transcripts_dir}; start one with `review run`.")
         return 0
     table = Table(title=f"Saved runs ({settings.transcripts_dir})")
-    for column in ("run id", "started", "strategy", "models", "themes", "status"):
+    table.add_column("run id", no_wrap=True, style="bold")
+    for column in ("started", "strategy", "models"):
         table.add_column(column)
+    table.add_column("themes", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     for run in runs:
         style = STATUS_STYLE.get(run.status, "white")
         table.add_row(
@@ -101,8 +104,11 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     )
     console.print(f"Run {result.run_id}: {result.events} events, hash chain {chain}")
     table = Table(title="Claims and their evidence", expand=True)
-    for column in ("where", "claim", "cites", "words found", "similarity", "judged"):
-        table.add_column(column)
+    table.add_column("where", ratio=1)
+    table.add_column("claim", ratio=3)
+    table.add_column("cites", ratio=1)
+    for column in ("words found", "similarity", "judged"):
+        table.add_column(column, justify="right", no_wrap=True)
     for claim in result.claims:
         table.add_row(
             escape(claim.where),
