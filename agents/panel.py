@@ -74,3 +74,7 @@ def persona_text(name: str) -> str:
         .read_text(encoding="utf-8")
         .strip()
     )
+
+
+PANEL: tuple[str, ...] = tuple(SPECS)
+"""The agents' names, in the order they are listed and open a theme."""

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from agents.roster import PANEL
+from agents.panel import PANEL
 from orchestration.settings import Settings
 
 console = Console()

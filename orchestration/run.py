@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from agents.roster import PANEL
+from agents.panel import PANEL
 from agents.runtime.errors import ModelCallError
 from agents.runtime.models import ModelFactory
 from agents.runtime.panelist import AutoGenSpeaker
