@@ -7,7 +7,6 @@ are cached per index version under the data directory.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -227,11 +226,6 @@ class CoverageAnalyzer:
             gaps.append(TopicGap(topic, round(relevance, 4), round(covered, 4), best))
         gaps.sort(key=lambda g: g.relevance - g.best_objective_similarity, reverse=True)
         return gaps[:limit]
-
-    def describe_topics(self) -> str:
-        return json.dumps(
-            [{"id": t.id, "label": t.label, "size": len(t.passage_ids)} for t in self.topics()]
-        )
 
 
 def kmeans(

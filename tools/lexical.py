@@ -119,16 +119,11 @@ class LexicalIndex:
             and (not doc_ids or passage.doc_id in doc_ids)
         )
 
-    def search(
-        self, queries: list[str], n: int, mask: np.ndarray | None = None
-    ) -> list[list[tuple[str, float]]]:
-        """The top ``n`` passages per query by BM25, as (id, score) pairs with score > 0."""
-        return [hits for hits, _ in self.search_with_coverage(queries, n, mask)]
-
     def search_with_coverage(
         self, queries: list[str], n: int, mask: np.ndarray | None = None
     ) -> list[tuple[list[tuple[str, float]], float]]:
-        """Like ``search``, plus the share of each query's terms found in its top passage.
+        """The top ``n`` passages per query by BM25 as (id, score) pairs with score > 0, and the
+        share of each query's terms found in its top passage.
 
         A coverage near 1 means the query's own words pin a passage down (a name, a programme),
         which is when the lexical ranking deserves more weight in fusion.

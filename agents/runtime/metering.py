@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any
 
 from autogen_core import CancellationToken
@@ -48,20 +48,12 @@ class UsageTotals(BaseModel):
 
 
 class UsageLedger(BaseModel):
-    """All calls of a run; ``listeners`` hear each record as it is added (e.g. the event log)."""
+    """All model calls of a run."""
 
     records: list[UsageRecord] = Field(default_factory=list)
 
-    def model_post_init(self, __context: Any) -> None:
-        self._listeners: list[Callable[[UsageRecord], None]] = []
-
-    def subscribe(self, listener: Callable[[UsageRecord], None]) -> None:
-        self._listeners.append(listener)
-
     def add(self, record: UsageRecord) -> None:
         self.records.append(record)
-        for listener in self._listeners:
-            listener(record)
 
     def totals(self, agent: str | None = None) -> UsageTotals:
         totals = UsageTotals()
