@@ -68,7 +68,12 @@ class _ThemeRun:
     seen: dict[str, Passage] = field(default_factory=dict)
     focus: list[str] = field(default_factory=list)
     chair_question: str | None = None
+    chair_comments: list[str] = field(default_factory=list)
+    approved: bool = False
     usage_mark: int = 0
+
+    def awaiting_chair(self, limits: Limits) -> bool:
+        return limits.chair_approval and not self.approved
 
 
 def evidence_pack(
@@ -119,6 +124,14 @@ async def debate_theme(
             yield steer.model_copy(update={"theme_id": theme.id})
             _apply_steer(run, steer)
         turn = next_turn(run.state, time.monotonic() - started)
+        if turn is None and run.awaiting_chair(ctx.limits):
+            if phase != "consensus":
+                phase = "consensus"
+                yield PhaseChanged(theme_id=theme.id, phase="consensus", round=run.state.round)
+            for steer in await steering.next_steers(theme.id):
+                yield steer.model_copy(update={"theme_id": theme.id})
+                _apply_steer(run, steer)
+            continue
         if turn is None:
             break
         if turn.phase != phase:
@@ -169,6 +182,11 @@ async def debate_theme(
 
     review = build_review(
         theme, draft, support, gaps, sign_offs, ctx.searcher.passage, run.state.ended_early
+    ).model_copy(
+        update={
+            "chair_approved": ctx.limits.chair_approval and run.approved,
+            "chair_comments": run.chair_comments,
+        }
     )
     if review.dropped_evidence_ids:
         yield ErrorRaised(
@@ -186,21 +204,23 @@ def _apply_steer(run: _ThemeRun, steer: HumanSteer) -> None:
     if steer.kind == "interject":
         run.entries.append(("chair", run.state.phase, steer.text))
         run.chair_question = steer.text
+        if run.state.phase in ("sign_off", "done"):  # no debate left: the editor answers
+            run.state.answer_chair("editor")
     elif steer.kind == "ask" and steer.target in SPECS:
         run.entries.append(("chair", run.state.phase, f"@{steer.target}: {steer.text}"))
-        run.state.insert(
-            Turn(
-                steer.target,
-                run.state.phase if run.state.phase != "brief" else "opening",
-                run.state.round,
-                answering_chair=True,
-            )
-        )
+        run.state.answer_chair(steer.target)
         run.chair_question = steer.text
     elif steer.kind == "redirect":
         run.focus.append(steer.text)
     elif steer.kind == "end_theme":
         run.state.end_early()
+    elif steer.kind == "approve":
+        run.approved = True
+    elif steer.kind == "send_back":
+        run.entries.append(("chair", "review", f"Sent the review back: {steer.text}"))
+        run.chair_comments.append(steer.text)
+        run.chair_question = steer.text
+        run.state.reopen_review()
 
 
 async def _debate_turn(
@@ -256,6 +276,7 @@ async def _review(
 ) -> AsyncIterator[DebateItem | EditorDraft]:
     theme = run.theme
     passages = list(run.seen.values())[:8]
+    comment, run.chair_question = run.chair_question, None
     yield EvidencePack(
         theme_id=theme.id, agent="editor", queries=[], evidence_ids=[p.id for p in passages]
     )
@@ -263,7 +284,7 @@ async def _review(
         "editor",
         shared,
         transcript,
-        prompts.review_task(passages, earlier),
+        prompts.review_task(passages, earlier, comment),
         max_tokens=ctx.limits.review_tokens,
         theme_id=theme.id,
     )

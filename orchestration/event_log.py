@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -32,7 +32,13 @@ def chain_hash(prev: str, seq: int, payload: dict[str, Any]) -> str:
 
 
 class EventLog:
-    """Appends events to ``events.jsonl``, continuing the chain of an existing log."""
+    """Appends events to ``events.jsonl``, continuing the chain of an existing log.
+
+    One writer per log in a process: ``EventLog.continuing`` hands out the log already open for a
+    path (a follow-up question asked while the run is still writing), so the chain stays whole.
+    """
+
+    _open: ClassVar[dict[Path, EventLog]] = {}
 
     def __init__(self, path: Path, seq: int = 0, prev: str = GENESIS) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,6 +46,16 @@ class EventLog:
         self.seq = seq
         self.prev = prev
         self._file = path.open("a", encoding="utf-8")
+        self._users = 1
+        EventLog._open[path.resolve()] = self
+
+    @classmethod
+    def continuing(cls, path: Path, seq: int, prev: str) -> EventLog:
+        """The writer already open for ``path`` in this process, else one continuing at ``seq``."""
+        if (writer := cls._open.get(path.resolve())) is not None:
+            writer._users += 1
+            return writer
+        return cls(path, seq, prev)
 
     def append(self, event: BaseModel) -> None:
         payload = event.model_dump(mode="json")
@@ -52,7 +68,10 @@ class EventLog:
         self.prev = digest
 
     def close(self) -> None:
-        self._file.close()
+        self._users -= 1
+        if self._users == 0:
+            self._file.close()
+            EventLog._open.pop(self.path.resolve(), None)
 
 
 @dataclass

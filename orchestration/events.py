@@ -15,7 +15,15 @@ from pydantic import BaseModel, Field
 from orchestration.review_models import StrategyReview, ThemeReview
 
 Phase = Literal[
-    "brief", "opening", "critique", "rebuttal", "review", "sign_off", "done", "follow_up"
+    "brief",
+    "opening",
+    "critique",
+    "rebuttal",
+    "review",
+    "sign_off",
+    "consensus",
+    "done",
+    "follow_up",
 ]
 SteerKind = Literal[
     "interject", "ask", "redirect", "end_theme", "approve", "send_back", "pause", "resume"

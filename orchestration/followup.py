@@ -1,8 +1,10 @@
 """Follow-up questions to a saved run: answered by the panel's editor (or one panelist) from the
-run's reviews and the corpus, with citations, and appended to the same run's log."""
+run's reviews and the corpus, with citations, and appended to the same run's log (while the run
+is still going too: its open log is shared)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,12 +53,13 @@ async def ask(settings: Settings, run_id: str, question: str, agent: str = "edit
             f"No run {run_id} in {settings.transcripts_dir}; `review runs` lists the saved runs."
         )
     prior = load_prior(folder / "events.jsonl", repair=True)
-    searcher = Searcher(settings.retrieval)
-    hits = searcher.search([question], k=4)[0].hits
+    searcher = await asyncio.to_thread(Searcher, settings.retrieval)
+    hits = (await asyncio.to_thread(searcher.search, [question], 4))[0].hits
     passages = [p for h in hits if (p := searcher.passage(h.id)) is not None]
     factory = ModelFactory(settings.models, settings.retrieval.data_dir)
     speaker = AutoGenSpeaker(factory, searcher)
-    log = EventLog(folder / "events.jsonl", prior.last_seq, prior.last_hash)
+    await factory.warm_up([agent])
+    log = EventLog.continuing(folder / "events.jsonl", prior.last_seq, prior.last_hash)
     try:
         log.append(HumanSteer(kind="ask", text=question, target=agent))
         log.append(

@@ -72,6 +72,7 @@ def evidence_block(passages: list[Passage]) -> str:
     return "\n".join(lines)
 
 
+FOLLOW_UP_CONTRACT = "Answer in at most 100 words, citing evidence ids in square brackets."
 PHASE_TASKS = {
     "opening": "Give your opening view of this theme from your remit: what its objectives get right "
     "and what they miss.",
@@ -83,14 +84,23 @@ PHASE_TASKS = {
 def debate_task(agent: str, phase: str, evidence: list[Passage], chair_question: str | None) -> str:
     spec = SPECS[agent]
     task = PHASE_TASKS.get(phase, "Contribute to the debate.")
+    contract = spec.contract if phase != "follow_up" else FOLLOW_UP_CONTRACT
     if chair_question:
         task = f"The chair asks: “{chair_question}” Answer the chair directly first."
-    return f"{spec.persona}\n\n{evidence_block(evidence)}\n\nYour task: {task}\n{spec.contract}"
+    return f"{spec.persona}\n\n{evidence_block(evidence)}\n\nYour task: {task}\n{contract}"
 
 
-def review_task(evidence: list[Passage], earlier_recommendations: list[str]) -> str:
+def review_task(
+    evidence: list[Passage], earlier_recommendations: list[str], chair_comment: str | None = None
+) -> str:
     spec = SPECS["editor"]
     parts = [spec.persona, "", evidence_block(evidence), ""]
+    if chair_comment:
+        parts += [
+            f"The chair sent your previous review back: “{chair_comment}” Revise the review to "
+            "answer this comment.",
+            "",
+        ]
     if earlier_recommendations:
         parts.append(
             "Recommendations already made for earlier themes (refer to them, do not repeat them):"

@@ -3,7 +3,8 @@
 Phases: brief -> openings (national-policy, leeds-local, inclusion) -> critique -> rebuttals,
 with critique and rebuttal repeating while the critic has open objections (up to ``max_rounds``)
 -> the editor's review -> sign-off by each panelist. A model never picks the speaker. A human
-chair's steer (interject, ask, redirect, end the theme) changes what comes next.
+chair's steer (interject, ask, redirect, end the theme, send the review back) changes what comes
+next; with ``chair_approval`` a finished theme waits for the chair's approval.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ class Limits(BaseModel):
     turn_tokens: int = Field(default=120, ge=16, description="Tokens per debate turn.")
     review_tokens: int = Field(default=640, ge=64, description="Tokens for the editor's review.")
     sign_off_tokens: int = Field(default=64, ge=16, description="Tokens per sign-off.")
+    chair_approval: bool = Field(
+        default=False,
+        description="Hold each theme's review until the chair approves it or sends it back.",
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,19 @@ class DebateState:
         self.ended_early = True
         if self.phase in ("brief", "opening", "critique", "rebuttal"):
             self.planned = []
+
+    def reopen_review(self) -> None:
+        """The chair sent the review back: the editor revises it and the panel signs off again."""
+        self.phase = "review"
+        self.planned = [Turn("editor", "review", self.round)]
+
+    def answer_chair(self, agent: str) -> None:
+        """Give ``agent`` the next turn to answer the chair (after the debate: a follow-up)."""
+        debating = self.phase in ("brief", "opening", "critique", "rebuttal")
+        phase: Phase = (
+            ("opening" if self.phase == "brief" else self.phase) if debating else "follow_up"
+        )
+        self.insert(Turn(agent, phase, self.round, answering_chair=True))
 
     def record_critique(self, critique: str) -> None:
         self.open_count, self.targeted = open_objections(critique)

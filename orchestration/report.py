@@ -50,6 +50,10 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
             "*The chair ended this theme's debate early; the editor still wrote its review.*",
             "",
         ]
+    if review.chair_approved:
+        lines += ["*Approved by the chair.*", ""]
+    lines += [f"*Sent back by the chair: “{comment}”*" for comment in review.chair_comments]
+    lines += [""] if review.chair_comments else []
     lines += ["#### Current coverage", "", review.coverage_summary, ""]
     lines += ["| Objective | Corpus support | Similarity | Best evidence |", "|---|---|---|---|"]
     for item in review.objective_coverage:

@@ -90,6 +90,12 @@ class ThemeReview(BaseModel):
     agreed: list[str] = Field(default_factory=list, description="Panelists who signed off.")
     dropped_evidence_ids: list[str] = Field(default_factory=list)
     ended_early: bool = False
+    chair_approved: bool = Field(
+        default=False, description="The chair approved this review (runs held for approval)."
+    )
+    chair_comments: list[str] = Field(
+        default_factory=list, description="The chair's comments when sending the review back."
+    )
 
 
 class ThemeAssessment(BaseModel):

@@ -78,6 +78,7 @@ async def run_review(
     sink: Sink | None = None,
     resume: str | None = None,
     replay: str | None = None,
+    speaker: Speaker | None = None,
 ) -> RunResult:
     """Run the panel over the strategy; see the module docstring.
 
@@ -85,6 +86,7 @@ async def run_review(
         resume: a run id to continue from its last complete event (recorded replies are reused,
             finished themes are kept, nothing is written twice).
         replay: a run id to replay from its log alone (no model calls) into ``<run>/replay/``.
+        speaker: who speaks for the panel; by default the configured models through AutoGen.
     """
     prior: PriorRun | None = None
     limits = settings.panel
@@ -112,20 +114,20 @@ async def run_review(
             )
     strategy = load_strategy(strategy_path)
     chosen = select_themes(strategy, themes)
-    searcher = Searcher(settings.retrieval)
+    searcher = await asyncio.to_thread(Searcher, settings.retrieval)
     factory = ModelFactory(settings.models, settings.retrieval.data_dir)
     coverage = await asyncio.to_thread(CoverageAnalyzer, searcher)
-    speaker: Speaker = AutoGenSpeaker(factory, searcher, coverage)
+    voice: Speaker = speaker or AutoGenSpeaker(factory, searcher, coverage)
     reviews: dict[str, ThemeReview] = {}
     duplicates = DuplicateFilter([])
     if prior is not None and resume:
-        speaker = RecordedSpeaker(prior.events, live=speaker)
+        voice = RecordedSpeaker(prior.events, live=voice)
         reviews = prior.reviewed_themes()
         duplicates = DuplicateFilter(prior.unfinished_theme_events())
         run_id, folder = prior.started.run_id, settings.transcripts_dir / resume
         log = EventLog(folder / "events.jsonl", prior.last_seq, prior.last_hash)
     elif prior is not None:
-        speaker = RecordedSpeaker(prior.events)
+        voice = RecordedSpeaker(prior.events)
         run_id, folder = prior.started.run_id, settings.transcripts_dir / str(replay) / "replay"
         shutil.rmtree(folder, ignore_errors=True)
         log = EventLog(folder / "events.jsonl")
@@ -133,8 +135,10 @@ async def run_review(
         run_id = new_run_id(strategy)
         folder = settings.transcripts_dir / run_id
         log = EventLog(folder / "events.jsonl")
-    context = PanelContext(strategy, searcher, coverage, speaker, factory.ledger, limits)
+    context = PanelContext(strategy, searcher, coverage, voice, factory.ledger, limits)
     steering = steering or Steering()
+    if prior is not None:
+        steering.preload([e for e in prior.events if e.type == "human_steer"])
     started = time.monotonic()
     models = (
         {a: prior.started.models[a] for a in PANEL if a in prior.started.models}
@@ -178,6 +182,8 @@ async def run_review(
                     reviews[theme.id] = item.review
 
     try:
+        if replay is None and speaker is None:
+            await factory.warm_up(PANEL)
         await asyncio.gather(*(one_theme(theme) for theme in chosen if theme.id not in reviews))
         ordered = [reviews[t.id] for t in chosen]
         whole = await asyncio.to_thread(review_strategy, strategy, ordered, coverage)

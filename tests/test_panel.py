@@ -237,3 +237,69 @@ def test_ids_typed_inside_text_are_checked_and_never_shown_raw(panel_parts):
         and gap.citations[0].quote in searcher.passage("WY-HCP-WF-2022#30").text
     )
     assert set(review.dropped_evidence_ids) == {"LEEDS-SCRUTINY-2018#3", "NOPE#1"}
+
+
+def _held_run(context, steers):
+    """Run a theme held for approval; each steer is sent when the theme waits for the chair."""
+    theme = context.strategy.theme("talent")
+    steering = Steering()
+    pending = list(steers)
+
+    async def collect():
+        items = []
+        async for item in debate_theme(context, theme, steering, []):
+            items.append(item)
+            if isinstance(item, PhaseChanged) and item.phase == "consensus" and pending:
+                steering.send(*pending.pop(0))
+        return items
+
+    return asyncio.run(asyncio.wait_for(collect(), timeout=30))
+
+
+def test_a_held_review_waits_for_the_chair_and_records_the_approval(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    items = _held_run(_context(panel_parts, speaker, chair_approval=True), [("approve",)])
+    phases = [i.phase for i in items if isinstance(i, PhaseChanged)]
+    assert phases[-2:] == ["consensus", "done"]
+    assert any(isinstance(i, HumanSteer) and i.kind == "approve" for i in items)
+    assert items[-1].review.chair_approved
+
+
+def test_sending_a_review_back_makes_the_editor_revise_it_with_the_comment(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    speaker.enqueue_decision(
+        "editor",
+        DRAFT,
+        {**DRAFT, "coverage_summary": "Revised after the chair asked about bank staff."},
+    )
+    comment = "Say more about bank staff."
+    items = _held_run(
+        _context(panel_parts, speaker, chair_approval=True),
+        [("send_back", comment), ("approve",)],
+    )
+    editor_tasks = speaker.tasks_for("editor")
+    assert len(editor_tasks) == 2
+    assert comment not in editor_tasks[0] and comment in editor_tasks[1]
+    assert _turns(items).count(("critic", "sign_off")) == 2  # the panel signs off again
+    review = items[-1].review
+    assert review.coverage_summary == "Revised after the chair asked about bank staff."
+    assert review.chair_comments == [comment] and review.chair_approved
+
+
+def test_interjecting_at_consensus_gets_an_answer_from_the_editor(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    speaker.enqueue("editor", "The review covers it [WY-HCP-WF-2022#30].")
+    items = _held_run(
+        _context(panel_parts, speaker, chair_approval=True),
+        [("interject", "Is retention covered?"), ("approve",)],
+    )
+    assert ("editor", "follow_up") in _turns(items)
+    assert "Is retention covered?" in speaker.tasks_for("editor")[-1]
+    assert items[-1].review.chair_approved
+
+
+def test_without_approval_a_theme_finishes_without_waiting(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    items = _run(_context(panel_parts, speaker))
+    assert "consensus" not in [i.phase for i in items if isinstance(i, PhaseChanged)]
+    assert not items[-1].review.chair_approved

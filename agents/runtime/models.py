@@ -8,7 +8,9 @@ one loaded model). Every client is wrapped in ``MeteredClient`` for usage and er
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -73,6 +75,10 @@ class ModelFactory:
             {} if endpoint.backend == "replay" else {"stream_options": {"include_usage": True}}
         )
         return MeteredClient(inner, endpoint, agent, self.ledger, extra, stream_extra)
+
+    async def warm_up(self, agents: Iterable[str]) -> None:
+        """Build every agent's client off the event loop (starting the local server, if any)."""
+        await asyncio.to_thread(lambda: [self.client_for(agent) for agent in agents])
 
     async def close(self) -> None:
         for inner, _ in self._shared.values():
