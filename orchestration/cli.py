@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
-from orchestration import corpus_commands, doctor, run_commands, transcript_commands
+from orchestration import corpus_commands, doctor, run_commands, transcript_commands, tui_command
 from orchestration.settings import Settings, load_settings
 
 UserError = (ValueError, RuntimeError, OSError)
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _add_common_options(common, defaults=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (corpus_commands, doctor, run_commands, transcript_commands):
+    for module in (corpus_commands, doctor, run_commands, transcript_commands, tui_command):
         module.register(commands, [common])
     return parser
 

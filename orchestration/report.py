@@ -95,6 +95,11 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
     return [*lines, ""]
 
 
+def theme_markdown(review: ThemeReview, number: int = 1) -> str:
+    """One theme's section of the report, as Markdown."""
+    return "\n".join(_theme(number, review))
+
+
 def cited_ids(review: StrategyReview) -> list[str]:
     return list(_all_citations(review))
 

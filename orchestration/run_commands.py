@@ -44,31 +44,53 @@ def register(commands: Any, parents: list[Any]) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.run import run_review
-
     if args.resume and (args.strategy or args.themes):
         raise ValueError(
             "--resume continues a run with its own strategy and themes; drop the other arguments."
         )
-    if args.rounds is not None:
-        settings = settings.model_copy(
-            update={"panel": settings.panel.model_copy(update={"max_rounds": args.rounds})}
-        )
+    run_headless(
+        with_rounds(settings, args.rounds),
+        args.strategy,
+        args.themes,
+        args.concurrency,
+        args.resume,
+        args.show_report,
+    )
+    return 0
+
+
+def with_rounds(settings: Settings, rounds: int | None) -> Settings:
+    if rounds is None:
+        return settings
+    panel = settings.panel.model_copy(update={"max_rounds": rounds})
+    return settings.model_copy(update={"panel": panel})
+
+
+def run_headless(
+    settings: Settings,
+    strategy: Path | None,
+    themes: list[str] | None = None,
+    concurrency: int = 1,
+    resume: str | None = None,
+    show_report: bool = False,
+) -> None:
+    """The run streamed to the terminal with rich (``review run``, and ``review tui`` with no
+    terminal to draw on)."""
+    from orchestration.run import run_review
+
     console = Console()
-    view = ConsoleView(console)
     result = asyncio.run(
         run_review(
             settings,
-            args.strategy or settings.strategy,
-            args.themes,
-            args.concurrency,
-            sink=view,
-            resume=args.resume,
+            strategy or settings.strategy,
+            themes,
+            concurrency,
+            sink=ConsoleView(console),
+            resume=resume,
         )
     )
-    if args.show_report:
+    if show_report:
         console.print(Markdown(result.report_path.read_text(encoding="utf-8")))
-    return 0
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,6 +7,7 @@ sneaks into both lists. ``Searcher`` answers many queries in one call (one embed
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -78,13 +79,16 @@ def fuse(
 class Searcher:
     """Search the index; one instance per process, reused across queries."""
 
+    _opening = threading.Lock()  # Chroma's client cache and the BM25 mirror are not thread-safe
+
     def __init__(self, settings: RetrievalSettings, store: CorpusStore | None = None) -> None:
         self.settings = settings
-        self.store = store or CorpusStore(settings)
-        if not self.store.exists():
-            raise NoIndexError("The corpus is not indexed yet; run `review ingest` first.")
-        self.store.passages()  # checks the embedding model matches the index
-        self.lexical: LexicalIndex = refresh_lexical(self.store)
+        with Searcher._opening:
+            self.store = store or CorpusStore(settings)
+            if not self.store.exists():
+                raise NoIndexError("The corpus is not indexed yet; run `review ingest` first.")
+            self.store.passages()  # checks the embedding model matches the index
+            self.lexical: LexicalIndex = refresh_lexical(self.store)
 
     def search(
         self,

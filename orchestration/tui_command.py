@@ -1,0 +1,62 @@
+"""``review tui``: the terminal UI (imported only when the command runs, so the core never loads
+Textual). With no terminal to draw on it falls back to the headless ``review run``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from orchestration.run_commands import run_headless, with_rounds
+from orchestration.settings import Settings
+
+
+def register(commands: Any, parents: list[Any]) -> None:
+    tui = commands.add_parser(
+        "tui", parents=parents, help="Watch and steer the panel in the terminal UI."
+    )
+    tui.add_argument(
+        "strategy", nargs="?", type=Path, help="Strategy .toml or .md (default: the bundled draft)."
+    )
+    tui.add_argument("--themes", nargs="+", metavar="THEME", help="Only these themes.")
+    tui.add_argument("--rounds", type=int, help="Critique/rebuttal rounds at most.")
+    which = tui.add_mutually_exclusive_group()
+    which.add_argument("--open", metavar="RUN-ID", help="Open a saved run (read-only).")
+    which.add_argument("--resume", metavar="RUN-ID", help="Continue a run that stopped.")
+    which.add_argument("--runs", action="store_true", help="Start at the list of saved runs.")
+    tui.add_argument(
+        "--auto-approve",
+        action="store_true",
+        help="Do not hold each theme's review for the chair's approval.",
+    )
+    tui.set_defaults(handler=cmd_tui)
+
+
+def cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
+    settings = with_rounds(settings, args.rounds)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if args.open or args.runs:
+            raise ValueError(
+                "The terminal UI needs a terminal; use `review runs` or `review audit`."
+            )
+        Console(stderr=True).print("No terminal to draw on: running the review headless instead.")
+        run_headless(settings, args.strategy, args.themes, resume=args.resume, show_report=True)
+        return 0
+    from tui.app import create_app
+
+    app = create_app(
+        settings,
+        args.strategy,
+        themes=args.themes,
+        open_run=args.open,
+        resume=args.resume,
+        browse=args.runs,
+        chair_approval=not args.auto_approve,
+    )
+    farewell = app.run()
+    if farewell:
+        Console().print(farewell)
+    return app.return_code or 0

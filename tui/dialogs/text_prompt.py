@@ -1,0 +1,40 @@
+"""Ask the chair for one line of text (an interjection, a focus, a comment)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Returns the text typed (Enter), or None (Escape or nothing typed)."""
+
+    DEFAULT_CSS = """
+    TextPrompt { align: center middle; }
+    TextPrompt > Vertical {
+        width: 80%; max-width: 90; height: auto; padding: 1 2;
+        border: thick $accent; background: $surface;
+    }
+    TextPrompt Label { margin-bottom: 1; }
+    TextPrompt .hint { color: $text-muted; margin: 1 0 0 0; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", hint: str = "") -> None:
+        super().__init__()
+        self.title_text, self.placeholder, self.hint = title, placeholder, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text)
+            yield Input(placeholder=self.placeholder, id="text")
+            yield Label(self.hint or "Enter to send · Escape to cancel", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,42 @@
+"""Passages for the evidence pane, by evidence id: from the run folder's own snapshot
+(``evidence.json``) first, then from the corpus index once it has loaded (in a thread)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tools.evidence import Passage
+from tools.search import Searcher
+from tools.settings import RetrievalSettings
+
+
+class PassageBook:
+    def __init__(self, snapshot: Path | None = None) -> None:
+        self._known: dict[str, Passage] = {}
+        self._searcher: Searcher | None = None
+        if snapshot is not None and snapshot.exists():
+            for evidence_id, record in json.loads(snapshot.read_text(encoding="utf-8")).items():
+                self._known[evidence_id] = Passage.model_validate(record)
+
+    def load_index(self, settings: RetrievalSettings) -> None:
+        """Open the corpus index (slow: call it from a worker thread). Failures leave the
+        snapshot only, which is enough for a saved run's citations."""
+        self._searcher = Searcher(settings)
+
+    @property
+    def searcher(self) -> Searcher | None:
+        return self._searcher
+
+    def get(self, evidence_id: str) -> Passage | None:
+        if evidence_id in self._known:
+            return self._known[evidence_id]
+        if self._searcher is None:
+            return None
+        try:
+            passage = self._searcher.passage(evidence_id)
+        except ValueError:
+            return None
+        if passage is not None:
+            self._known[evidence_id] = passage
+        return passage

@@ -1,0 +1,338 @@
+"""What the terminal UI shows of a run, folded from its events: the themes and their state, the
+debate as a list of entries (messages, tool calls, steers, errors), the reviews and the totals.
+
+Plain Python (no Textual), so it is fast to test and the same for a live run and a saved one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from orchestration.events import (
+    AgentMessage,
+    ErrorRaised,
+    EvidencePack,
+    HumanSteer,
+    MessageDelta,
+    PhaseChanged,
+    RunFinished,
+    RunResumed,
+    RunStarted,
+    StrategyReviewed,
+    ThemeReviewed,
+    ToolCalled,
+    UsageRecorded,
+)
+from orchestration.review_models import StrategyReview, ThemeReview
+
+EntryKind = Literal["phase", "message", "tool", "steer", "error", "note"]
+ThemeStateName = Literal["waiting", "debating", "consensus", "done"]
+PHASE_TITLES = {
+    "brief": "Brief",
+    "opening": "Openings",
+    "critique": "Critique",
+    "rebuttal": "Rebuttals",
+    "review": "Editor's review",
+    "sign_off": "Sign-off",
+    "consensus": "Awaiting the chair's approval",
+    "done": "Done",
+    "follow_up": "Follow-up",
+}
+STEER_TITLES = {
+    "interject": "interjects",
+    "ask": "asks",
+    "redirect": "redirects the theme to",
+    "end_theme": "ends the theme",
+    "approve": "approves the review",
+    "send_back": "sends the review back",
+    "pause": "pauses the debate",
+    "resume": "resumes the debate",
+}
+
+
+@dataclass
+class Entry:
+    """One line of the debate as shown: a message, a compact tool call, a steer..."""
+
+    kind: EntryKind
+    text: str
+    theme_id: str | None = None
+    agent: str | None = None
+    phase: str | None = None
+    evidence_ids: list[str] = field(default_factory=list)
+    detail: str = ""  # shown when the entry is expanded
+    streaming: bool = False
+    version: int = 0  # bumped whenever the entry changes, for render caches
+
+    def searchable(self) -> str:
+        return f"{self.agent or ''} {self.text} {self.detail}".lower()
+
+
+@dataclass
+class ThemeState:
+    id: str
+    name: str
+    state: ThemeStateName = "waiting"
+    phase: str = ""
+    round: int = 0
+
+
+@dataclass
+class Totals:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float | None = None
+    calls: int = 0
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class RunView:
+    """Folds run events into what the screens display; ``apply`` takes each event in order."""
+
+    def __init__(self, theme_names: dict[str, str] | None = None) -> None:
+        self.theme_names = dict(theme_names or {})
+        self.run_id = ""
+        self.title = ""
+        self.models: dict[str, str] = {}
+        self.themes: dict[str, ThemeState] = {}
+        self.entries: list[Entry] = []
+        self.reviews: dict[str, ThemeReview] = {}
+        self.drafts: dict[str, str] = {}  # the editor's latest draft, shown while awaiting approval
+        self.whole: StrategyReview | None = None
+        self.totals = Totals()
+        self.status = "starting"
+        self.paused = False
+        self.started_at: float | None = None
+        self.finished_seconds: float | None = None
+        self.report_path: str | None = None
+        self._streaming: dict[tuple[str | None, str], int] = {}
+
+    # --- folding events -------------------------------------------------------------------
+    def apply(self, event: object) -> None:
+        handler = getattr(self, f"_on_{type(event).__name__}", None)
+        if handler is not None:
+            handler(event)
+
+    def _on_RunStarted(self, event: RunStarted) -> None:
+        self.run_id, self.title, self.models = event.run_id, event.strategy_title, event.models
+        self.started_at = event.at
+        self.status = "running"
+        for theme_id in event.themes:
+            name = self.theme_names.get(theme_id, theme_id)
+            self.themes.setdefault(theme_id, ThemeState(theme_id, name))
+
+    def _on_RunResumed(self, event: RunResumed) -> None:
+        self.status = "running"
+        self.started_at = event.at
+        self.finished_seconds = None
+        self._add(Entry("note", f"Run resumed after event {event.after_seq}."))
+
+    def _on_PhaseChanged(self, event: PhaseChanged) -> None:
+        theme = self._theme(event.theme_id)
+        if theme is not None:
+            theme.phase, theme.round = event.phase, event.round
+            theme.state = _state_in(event.phase)
+        if event.phase == "done":
+            return
+        title = PHASE_TITLES.get(event.phase, event.phase)
+        if event.round > 1 and event.phase in ("critique", "rebuttal"):
+            title += f" (round {event.round})"
+        name = theme.name if theme else ""
+        self._add(Entry("phase", f"{name} · {title}", event.theme_id, phase=event.phase))
+
+    def _on_MessageDelta(self, event: MessageDelta) -> None:
+        key = (event.theme_id, event.agent)
+        if (index := self._streaming.get(key)) is None:
+            theme = self._theme(event.theme_id)
+            index = self._add(
+                Entry(
+                    "message",
+                    "",
+                    event.theme_id,
+                    event.agent,
+                    theme.phase if theme else None,
+                    streaming=True,
+                )
+            )
+            self._streaming[key] = index
+        entry = self.entries[index]
+        entry.text += event.text
+        entry.version += 1
+
+    def _on_AgentMessage(self, event: AgentMessage) -> None:
+        if event.phase == "review":
+            self.drafts[event.theme_id or ""] = event.content
+        if event.agent == "moderator" and event.phase == "brief":
+            first = event.content.strip().splitlines()[0] if event.content.strip() else "Brief"
+            self._add(
+                Entry(
+                    "message",
+                    f"{first} (computed coverage and candidate gaps; expand to read)",
+                    event.theme_id,
+                    "moderator",
+                    "brief",
+                    event.evidence_ids,
+                    detail=event.content,
+                )
+            )
+            return
+        index = self._streaming.pop((event.theme_id, event.agent), None)
+        if index is None:
+            self._add(
+                Entry(
+                    "message",
+                    event.content,
+                    event.theme_id,
+                    event.agent,
+                    event.phase,
+                    event.evidence_ids,
+                )
+            )
+            return
+        entry = self.entries[index]
+        entry.text, entry.phase, entry.evidence_ids = event.content, event.phase, event.evidence_ids
+        entry.streaming = False
+        entry.version += 1
+
+    def _on_ToolCalled(self, event: ToolCalled) -> None:
+        arguments = ", ".join(f"{k}={v!r}" for k, v in event.arguments.items())
+        found = f"{len(event.result_ids)} passage(s)" if event.result_ids else "no passages"
+        self._add(
+            Entry(
+                "tool",
+                f"{event.tool}({_clip(arguments, 60)}) → {found}",
+                event.theme_id,
+                event.agent,
+                evidence_ids=event.result_ids,
+                detail=f"arguments: {arguments}\nresults: {', '.join(event.result_ids) or '-'}",
+            )
+        )
+
+    def _on_EvidencePack(self, event: EvidencePack) -> None:
+        self._add(
+            Entry(
+                "tool",
+                f"evidence pack → {', '.join(event.evidence_ids) or 'no passages'}",
+                event.theme_id,
+                event.agent,
+                evidence_ids=event.evidence_ids,
+                detail="queries:\n" + "\n".join(f"- {q}" for q in event.queries),
+            )
+        )
+
+    def _on_HumanSteer(self, event: HumanSteer) -> None:
+        if event.kind in ("pause", "resume"):
+            self.paused = event.kind == "pause"
+        verb = STEER_TITLES.get(event.kind, event.kind)
+        target = f" {event.target}" if event.target else ""
+        text = f"chair {verb}{target}" + (f": {event.text}" if event.text else "")
+        self._add(Entry("steer", text, event.theme_id, "chair"))
+
+    def _on_UsageRecorded(self, event: UsageRecorded) -> None:
+        self.totals.prompt_tokens += event.prompt_tokens
+        self.totals.completion_tokens += event.completion_tokens
+        self.totals.calls += 1
+        if event.cost is not None:
+            self.totals.cost = (self.totals.cost or 0.0) + event.cost
+
+    def _on_ErrorRaised(self, event: ErrorRaised) -> None:
+        self._add(Entry("error", event.message, event.theme_id, event.agent, detail=event.detail))
+
+    def _on_ThemeReviewed(self, event: ThemeReviewed) -> None:
+        review = event.review
+        self.reviews[review.theme_id] = review
+        theme = self._theme(review.theme_id)
+        if theme is not None:
+            theme.state, theme.phase = "done", "done"
+        verdict = " Approved by the chair." if review.chair_approved else ""
+        self._add(
+            Entry(
+                "note",
+                f"{review.theme_name} reviewed: {len(review.gaps)} gap(s), "
+                f"{len(review.recommendations)} recommendation(s), "
+                f"{len(review.dissent)} dissent(s).{verdict}",
+                review.theme_id,
+            )
+        )
+
+    def _on_StrategyReviewed(self, event: StrategyReviewed) -> None:
+        self.whole = event.review
+
+    def _on_RunFinished(self, event: RunFinished) -> None:
+        self.status = event.status
+        self.finished_seconds = event.seconds
+        self.report_path = event.report_path
+        self._add(Entry("note", f"Run {event.status} after {event.seconds:.0f} s."))
+
+    def apply_waiting(self, theme_id: str) -> None:
+        """List a theme before the run starts (it waits its turn)."""
+        self._theme(theme_id)
+
+    # --- follow-ups asked from the UI ------------------------------------------------------
+    def add_question(self, agent: str, question: str) -> None:
+        self._add(Entry("steer", f"chair asks {agent}: {question}", None, "chair", "follow_up"))
+
+    def add_answer(self, agent: str, text: str, evidence_ids: list[str]) -> None:
+        self._add(Entry("message", text, None, agent, "follow_up", evidence_ids))
+
+    # --- reading -----------------------------------------------------------------------------
+    def elapsed(self, now: float | None = None) -> float:
+        if self.finished_seconds is not None:
+            return self.finished_seconds
+        if self.started_at is None:
+            return 0.0
+        return (now or time.time()) - self.started_at
+
+    def current_theme(self) -> ThemeState | None:
+        """The theme being debated or awaiting approval (the one steers go to)."""
+        live = [t for t in self.themes.values() if t.state in ("debating", "consensus")]
+        return live[0] if live else None
+
+    def matching(
+        self,
+        agent: str | None = None,
+        theme_id: str | None = None,
+        phase: str | None = None,
+        text: str = "",
+        evidence_ids: set[str] | None = None,
+    ) -> list[int]:
+        """Indices of the entries that pass every filter given."""
+        needle = text.lower().strip()
+        return [
+            i
+            for i, e in enumerate(self.entries)
+            if (agent is None or e.agent == agent)
+            and (theme_id is None or e.theme_id == theme_id)
+            and (phase is None or e.phase == phase)
+            and (not needle or needle in e.searchable())
+            and (evidence_ids is None or bool(evidence_ids & set(e.evidence_ids)))
+        ]
+
+    def agents(self) -> list[str]:
+        return sorted({e.agent for e in self.entries if e.agent})
+
+    def _theme(self, theme_id: str | None) -> ThemeState | None:
+        if theme_id is None:
+            return None
+        if theme_id not in self.themes:
+            self.themes[theme_id] = ThemeState(theme_id, self.theme_names.get(theme_id, theme_id))
+        return self.themes[theme_id]
+
+    def _add(self, entry: Entry) -> int:
+        self.entries.append(entry)
+        return len(self.entries) - 1
+
+
+def _state_in(phase: str) -> ThemeStateName:
+    if phase == "consensus":
+        return "consensus"
+    return "done" if phase == "done" else "debating"
+
+
+def _clip(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"

@@ -1,0 +1,118 @@
+"""The consensus report, per theme and for the whole strategy, rendered as Markdown, with its
+claims listed alongside: choosing a claim goes back to the debate, narrowed to the messages and
+passages behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, OptionList, Tab, Tabs
+from textual.widgets.option_list import Option
+
+from orchestration.report import render_markdown, theme_markdown
+from orchestration.review_models import Claim, ThemeReview
+from tui.run_view import RunView
+
+WHOLE = "whole"
+
+
+@dataclass
+class ClaimJump:
+    """A claim chosen in the report: its text, evidence ids and the quotes the report shows."""
+
+    text: str
+    evidence_ids: list[str]
+    quotes: dict[str, str] = field(default_factory=dict)
+
+
+def claims_of(review: ThemeReview) -> list[tuple[str, Claim]]:
+    return [("gap", g) for g in review.gaps] + [("rec", r) for r in review.recommendations]
+
+
+class ReportScreen(Screen[ClaimJump | None]):
+    CSS_PATH = "report_screen.tcss"
+    BINDINGS = [
+        Binding("escape,m", "close", "Back to the debate"),
+        Binding("left", "tab(-1)", "Previous theme", show=False),
+        Binding("right", "tab(1)", "Next theme", show=False),
+    ]
+
+    def __init__(self, view: RunView, theme_id: str | None = None) -> None:
+        super().__init__()
+        self.view = view
+        self.initial = theme_id if theme_id in view.themes else WHOLE
+        self._claims: list[Claim] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        tabs = [Tab("Whole strategy", id=WHOLE)]
+        tabs += [Tab(theme.name, id=f"t-{theme.id}") for theme in self.view.themes.values()]
+        yield Tabs(*tabs, active=WHOLE if self.initial == WHOLE else f"t-{self.initial}")
+        with Horizontal(id="report-body"):
+            yield OptionList(id="claims")
+            with VerticalScroll(id="report-scroll"):
+                yield Markdown(id="report")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"Report · {self.view.title}"
+        self.query_one("#claims", OptionList).border_title = "Claims (Enter: messages and passages)"
+        self._show(self.initial)
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        tab_id = event.tab.id or WHOLE
+        self._show(WHOLE if tab_id == WHOLE else tab_id.removeprefix("t-"))
+
+    def _show(self, key: str) -> None:
+        markdown, claims = self._content(key)
+        self.query_one("#report", Markdown).update(markdown)
+        self._claims = [claim for _, claim in claims]
+        options = []
+        for kind, claim in claims:
+            ids = ", ".join(claim.evidence_ids) or "no evidence"
+            label = Text.assemble(
+                ("Gap " if kind == "gap" else "Rec ", "bold"), claim.text, (f"\n  {ids}", "dim")
+            )
+            options.append(Option(label))
+        self.query_one("#claims", OptionList).set_options(options)
+        self.query_one("#report-scroll").scroll_home(animate=False)
+
+    def _content(self, key: str) -> tuple[str, list[tuple[str, Claim]]]:
+        view = self.view
+        if key == WHOLE:
+            if view.whole is None:
+                done = [view.reviews[t] for t in view.themes if t in view.reviews]
+                body = "\n\n".join(theme_markdown(r, n) for n, r in enumerate(done, 1))
+                head = "# Report\n\n*The whole-strategy pass runs when every theme is reviewed.*"
+                return f"{head}\n\n{body}", [c for r in done for c in claims_of(r)]
+            markdown = render_markdown(view.whole, view.run_id, view.models)
+            claims = [c for r in view.whole.themes for c in claims_of(r)]
+            seen = {claim.text for _, claim in claims}
+            return markdown, claims + [("rec", p) for p in view.whole.priorities if p.text not in seen]
+        if key in view.reviews:
+            return theme_markdown(view.reviews[key]), claims_of(view.reviews[key])
+        theme = view.themes[key]
+        if key in view.drafts:
+            return (
+                f"## {theme.name}\n\n*The editor's draft, awaiting sign-off or your approval "
+                f"(y approves, b sends it back):*\n\n{view.drafts[key]}",
+                [],
+            )
+        return f"## {theme.name}\n\n*Not reviewed yet ({theme.state}).*", []
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        claim = self._claims[event.option_index]
+        quotes = {c.evidence_id: c.quote for c in claim.citations}
+        self.dismiss(ClaimJump(claim.text, claim.evidence_ids, quotes))
+
+    def action_tab(self, step: int) -> None:
+        tabs = self.query_one(Tabs)
+        (tabs.action_next_tab if step > 0 else tabs.action_previous_tab)()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

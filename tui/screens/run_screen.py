@@ -1,0 +1,333 @@
+"""The run screen: themes, the debate, the evidence behind it, and the chair's controls.
+
+A live run is driven by a worker on this screen, so steering and reading never wait for a model;
+a saved run is shown read-only, with filters, and can still take follow-up questions (and be
+resumed when it was interrupted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList, Select
+from textual.worker import Worker, WorkerState
+
+from orchestration.events import RunFinished, SteerKind
+from orchestration.protocol import OPENERS
+from tui.dialogs.ask_panelist import AskPanelist
+from tui.dialogs.text_prompt import TextPrompt
+from tui.run_view import PHASE_TITLES
+from tui.screens.report_screen import ClaimJump, ReportScreen
+from tui.session import Session
+from tui.widgets.debate_log import DebateLog
+from tui.widgets.evidence_pane import EvidencePane
+from tui.widgets.status_bar import StatusBar
+from tui.widgets.theme_list import ALL_THEMES, ThemeList
+
+STEERING = {"pause", "interject", "ask", "redirect", "end_theme"}
+VERDICTS = {"approve", "send_back"}
+NARROW = 110  # below this width the evidence pane is shown on demand only
+
+
+class RunScreen(Screen[None]):
+    CSS_PATH = "run_screen.tcss"
+    BINDINGS = [
+        Binding("p", "pause", "Pause/resume"),
+        Binding("i", "interject", "Interject"),
+        Binding("a", "ask", "Ask panelist"),
+        Binding("r", "redirect", "Redirect"),
+        Binding("e", "end_theme", "End theme"),
+        Binding("y", "approve", "Approve"),
+        Binding("b", "send_back", "Send back"),
+        Binding("f", "follow_up", "Follow-up"),
+        Binding("m", "report", "Report"),
+        Binding("slash", "filters", "Filter"),
+        Binding("x", "clear_filters", "Clear filter", show=False),
+        Binding("v", "evidence", "Evidence"),
+        Binding("R", "resume_run", "Resume run"),
+        Binding("tab", "focus_next", "Next pane", show=False),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.view = session.view
+        self._dirty = True
+        self._theme_filter: str | None = None
+        self._evidence_filter: set[str] | None = None
+        self._run_worker: Worker[Any] | None = None
+
+    # --- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            yield ThemeList(id="themes")
+            with Vertical(id="centre"):
+                with Horizontal(id="filters"):
+                    yield Select[str]([], prompt="any agent", id="agent-filter")
+                    yield Select[str](
+                        [(title, phase) for phase, title in PHASE_TITLES.items()],
+                        prompt="any phase",
+                        id="phase-filter",
+                    )
+                    yield Input(placeholder="search the debate", id="search")
+                yield DebateLog(self.view.entries, id="debate")
+            yield EvidencePane(self.session.book, id="evidence")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        debate = self.query_one(DebateLog)
+        debate.border_title = "Debate"
+        self.query_one("#filters").display = not self.session.is_live
+        self._refresh_titles()
+        self._apply_width(self.app.size.width)
+        debate.show(None)
+        debate.focus()
+        self.set_interval(1 / 12, self._flush)
+        self.set_interval(1.0, self._tick)
+        self._load_index()
+        if self.session.is_live:
+            self._start_run()
+
+    def on_resize(self) -> None:
+        self._apply_width(self.app.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        narrow = width < NARROW
+        if narrow != self.has_class("narrow"):
+            self.set_class(narrow, "narrow")
+            self.query_one("#evidence").display = not narrow
+
+    def _refresh_titles(self) -> None:
+        view = self.view
+        self.title = view.title or "strategy-review"
+        self.sub_title = view.run_id or "starting…"
+
+    # --- the run -----------------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="index")
+    def _load_index(self) -> None:
+        self.session.book.load_index(self.session.settings.retrieval)
+
+    def _start_run(self) -> None:
+        self._run_worker = self.run_worker(
+            self.session.run(self._on_event), group="run", exit_on_error=False
+        )
+
+    def _on_event(self, event: object) -> None:
+        self._dirty = True
+        if isinstance(event, RunFinished) and event.status == "complete":
+            self.notify("The review is complete: press m to read the report.", timeout=8)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self._run_worker:
+            return
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.view.status = "failed"
+            saved = (
+                f"Everything up to here is saved in {self.session.folder}."
+                if self.session.folder
+                else "Nothing had started, so nothing was saved."
+            )
+            self.notify(f"The run stopped: {error} {saved}", severity="error", timeout=30)
+        self._dirty = True
+        self.refresh_bindings()
+
+    async def stop_run(self) -> None:
+        """Cancel a live run; it logs itself as interrupted, so --resume continues it."""
+        if self._run_worker is not None and self._run_worker.is_running:
+            self._run_worker.cancel()
+            await self._run_worker.wait()
+
+    @property
+    def run_in_progress(self) -> bool:
+        return self._run_worker is not None and self._run_worker.is_running
+
+    def _flush(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        self.query_one(DebateLog).sync()
+        self.query_one(ThemeList).update_themes(self.view)
+        self._refresh_titles()
+        self._tick()
+        self.refresh_bindings()
+
+    def _tick(self) -> None:
+        self.query_one(StatusBar).show(self.view, read_only=not self.session.is_live)
+
+    # --- what the chair can do now -----------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        live = self.session.is_live and self.run_in_progress
+        theme = self.view.current_theme()
+        if action in STEERING:
+            return live and theme is not None and theme.state == "debating"
+        if action in VERDICTS:
+            return live and theme is not None and theme.state == "consensus"
+        if action == "resume_run":
+            return not self.session.is_live and self.view.status == "interrupted"
+        if action == "follow_up":
+            return bool(self.view.run_id)
+        return True
+
+    def _steer(self, kind: SteerKind, text: str = "", target: str | None = None) -> None:
+        self.session.steer(kind, text, target)
+        self.notify(f"Sent to the panel: {kind.replace('_', ' ')}" + (f" — {text}" if text else ""))
+
+    def action_pause(self) -> None:
+        self._steer("resume" if self.view.paused else "pause")
+        self.view.paused = not self.view.paused
+        self._dirty = True
+
+    def _steer_with_text(self, kind: SteerKind) -> Callable[[str | None], None]:
+        def send(text: str | None) -> None:
+            if text:
+                self._steer(kind, text)
+
+        return send
+
+    def action_interject(self) -> None:
+        self.app.push_screen(
+            TextPrompt(
+                "Interject as chair: the next speaker answers you.", "e.g. What about bank staff?"
+            ),
+            self._steer_with_text("interject"),
+        )
+
+    def action_ask(self) -> None:
+        def send(answer: tuple[str, str] | None) -> None:
+            if answer:
+                self._steer("ask", answer[1], answer[0])
+
+        self.app.push_screen(
+            AskPanelist("Ask one panelist directly: they answer next.", default=OPENERS[0]), send
+        )
+
+    def action_redirect(self) -> None:
+        self.app.push_screen(
+            TextPrompt(
+                "Redirect: add a focus or an objective to this theme.",
+                "e.g. digital skills for community nurses",
+            ),
+            self._steer_with_text("redirect"),
+        )
+
+    def action_end_theme(self) -> None:
+        self._steer("end_theme")
+
+    def action_approve(self) -> None:
+        self._steer("approve")
+
+    def action_send_back(self) -> None:
+        self.app.push_screen(
+            TextPrompt("Send the review back: what should the editor change?"),
+            self._steer_with_text("send_back"),
+        )
+
+    def action_follow_up(self) -> None:
+        def send(answer: tuple[str, str] | None) -> None:
+            if answer:
+                self._ask(answer[0], answer[1])
+
+        self.app.push_screen(
+            AskPanelist("Ask a follow-up question about this run (answered with citations)."), send
+        )
+
+    @work(exit_on_error=False, group="follow-up")
+    async def _ask(self, agent: str, question: str) -> None:
+        self._dirty = True
+        self.notify(f"Asking {agent}…")
+        try:
+            answer = await self.session.ask(question, agent)
+        except (ValueError, RuntimeError, OSError) as exc:
+            self.notify(f"The follow-up failed: {exc}", severity="error", timeout=12)
+            return
+        finally:
+            self._dirty = True
+        self.notify(f"{agent} answered with {len(answer.citations)} citation(s).")
+
+    def action_resume_run(self) -> None:
+        self.app.resume_run(self.view.run_id)  # type: ignore[attr-defined]
+
+    # --- reading -----------------------------------------------------------------------------
+    def action_report(self) -> None:
+        theme = self.view.current_theme()
+        chosen = self._theme_filter or (theme.id if theme else None)
+        self.app.push_screen(ReportScreen(self.view, chosen), self._jump_to_claim)
+
+    def _jump_to_claim(self, jump: ClaimJump | None) -> None:
+        if jump is None:
+            return
+        self._evidence_filter = set(jump.evidence_ids)
+        self._apply_filters()
+        self.query_one(EvidencePane).show(jump.evidence_ids, jump.text, jump.quotes)
+        if self.has_class("narrow"):
+            self.query_one("#evidence").display = True
+        shown = len(self.query_one(DebateLog).shown)
+        self.notify(f"{shown} entries cite the passages behind this claim; x clears the filter.")
+
+    def action_filters(self) -> None:
+        filters = self.query_one("#filters")
+        filters.display = True
+        self.query_one("#search", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        self._evidence_filter = None
+        self._theme_filter = None
+        self.query_one("#search", Input).value = ""
+        self.query_one("#agent-filter", Select).clear()
+        self.query_one("#phase-filter", Select).clear()
+        self._apply_filters()
+
+    def action_evidence(self) -> None:
+        pane = self.query_one("#evidence")
+        pane.display = not pane.display
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self._apply_filters()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._apply_filters()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        chosen = event.option.id
+        self._theme_filter = None if chosen == ALL_THEMES else chosen
+        self._apply_filters()
+
+    def on_debate_log_selected(self, event: DebateLog.Selected) -> None:
+        if self.query_one("#evidence").display:
+            self.query_one(EvidencePane).show(event.entry.evidence_ids, event.entry.text)
+
+    def _apply_filters(self) -> None:
+        agent = self.query_one("#agent-filter", Select).value
+        phase = self.query_one("#phase-filter", Select).value
+        text = self.query_one("#search", Input).value
+        filtering = any((self._theme_filter, self._evidence_filter, text)) or not (
+            agent == Select.NULL and phase == Select.NULL
+        )
+        debate = self.query_one(DebateLog)
+        if not filtering:
+            debate.show(None)
+        else:
+            debate.show(
+                self.view.matching(
+                    agent=None if agent == Select.NULL else str(agent),
+                    theme_id=self._theme_filter,
+                    phase=None if phase == Select.NULL else str(phase),
+                    text=text,
+                    evidence_ids=self._evidence_filter,
+                )
+            )
+        debate.border_subtitle = f"{len(debate.shown)} of {len(self.view.entries)} entries"
+
+    def on_screen_resume(self) -> None:
+        agents = self.query_one("#agent-filter", Select)
+        agents.set_options([(agent, agent) for agent in self.view.agents()])

@@ -1,0 +1,143 @@
+"""The run behind a screen, without any widgets: a live run (started or resumed from the UI, with
+the chair's ``Steering``) or a saved one read from its log, plus follow-up questions.
+
+Screens call this; it calls the orchestration core. No model is ever called from a widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from agents.speaking import Speaker
+from orchestration.event_log import read_log
+from orchestration.events import RunStarted, SteerKind
+from orchestration.followup import Answer, ask
+from orchestration.run import RunResult, run_review
+from orchestration.settings import Settings
+from orchestration.steering import Steering
+from orchestration.strategy import load_strategy
+from tui.passages import PassageBook
+from tui.run_view import RunView
+
+
+def theme_names(strategy_path: Path) -> dict[str, str]:
+    """Theme id -> name from the strategy file (empty when it cannot be read any more)."""
+    try:
+        return {theme.id: theme.name for theme in load_strategy(strategy_path).themes}
+    except (OSError, ValueError):
+        return {}
+
+
+class Session:
+    """One run as the UI sees it; build one with ``live`` or ``saved``."""
+
+    def __init__(self, settings: Settings, view: RunView, book: PassageBook) -> None:
+        self.settings = settings
+        self.view = view
+        self.book = book
+        self.steering: Steering | None = None
+        self.strategy_path: Path | None = None
+        self.themes: list[str] | None = None
+        self.resume: str | None = None
+        self.speaker: Speaker | None = None
+        self.running = False
+
+    @classmethod
+    def live(
+        cls,
+        settings: Settings,
+        strategy_path: Path | None = None,
+        themes: list[str] | None = None,
+        resume: str | None = None,
+        chair_approval: bool = True,
+        speaker: Speaker | None = None,
+    ) -> Session:
+        """A run to start (or resume); the strategy is read now, so a bad file fails early."""
+        if resume:
+            started = _events(settings.transcripts_dir / resume)[0]
+            strategy_path = Path(started.strategy_path)
+            names, chosen = theme_names(strategy_path), list(started.themes)
+        else:
+            strategy_path = strategy_path or settings.strategy
+            strategy = load_strategy(strategy_path)
+            names = {t.id: t.name for t in strategy.themes}
+            chosen = [strategy.theme(key).id for key in themes] if themes else list(names)
+        panel = settings.panel.model_copy(update={"chair_approval": chair_approval})
+        view = RunView(names)
+        for theme_id in chosen:  # shown as waiting until the run starts
+            view.apply_waiting(theme_id)
+        session = cls(settings.model_copy(update={"panel": panel}), view, PassageBook())
+        session.steering = Steering()
+        session.strategy_path, session.themes, session.resume = strategy_path, themes, resume
+        session.speaker = speaker
+        return session
+
+    @classmethod
+    def saved(cls, settings: Settings, run_id: str) -> Session:
+        """A saved run, read from its log (read-only, except for follow-up questions)."""
+        folder = settings.transcripts_dir / run_id
+        events = _events(folder)
+        view = RunView(theme_names(Path(events[0].strategy_path)))
+        for event in events:
+            view.apply(event)
+        if view.status == "running":
+            view.status = "interrupted"
+        return cls(settings, view, PassageBook(folder / "evidence.json"))
+
+    @property
+    def is_live(self) -> bool:
+        return self.steering is not None
+
+    @property
+    def folder(self) -> Path | None:
+        return self.settings.transcripts_dir / self.view.run_id if self.view.run_id else None
+
+    async def run(self, on_event: Callable[[object], None]) -> RunResult:
+        """Run the panel; every event goes to the view, then to ``on_event``."""
+        assert self.steering is not None and self.strategy_path is not None
+
+        def sink(event: object) -> None:
+            self.view.apply(event)
+            on_event(event)
+
+        self.running = True
+        try:
+            return await run_review(
+                self.settings,
+                self.strategy_path,
+                self.themes,
+                steering=self.steering,
+                sink=sink,
+                resume=self.resume,
+                speaker=self.speaker,
+            )
+        finally:
+            self.running = False
+
+    def steer(self, kind: SteerKind, text: str = "", target: str | None = None) -> None:
+        """Send a steer to the live debate (it is logged when the debate takes it)."""
+        if self.steering is None:
+            raise RuntimeError("This run is saved, not live; it cannot be steered.")
+        theme = self.view.current_theme()
+        self.steering.send(kind, text, target, theme.id if theme else None)
+
+    async def ask(self, question: str, agent: str = "editor") -> Answer:
+        """A follow-up question, answered as ``review ask`` does and appended to the run's log."""
+        if not self.view.run_id:
+            raise RuntimeError("The run has not started yet; ask again in a moment.")
+        self.view.add_question(agent, question)
+        answer = await ask(self.settings, self.view.run_id, question, agent)
+        self.view.add_answer(agent, answer.text, [c.evidence_id for c in answer.citations])
+        return answer
+
+
+def _events(folder: Path) -> list[Any]:
+    """The run's logged events, the first being its ``RunStarted``."""
+    if not (folder / "events.jsonl").exists():
+        raise ValueError(f"No run {folder.name} in {folder.parent}; `review runs` lists them.")
+    events = read_log(folder / "events.jsonl").events
+    if not events or not isinstance(events[0], RunStarted):
+        raise ValueError(f"{folder / 'events.jsonl'} does not start with run_started; not a run.")
+    return events

@@ -1,0 +1,48 @@
+"""The status line: run state, the theme in progress, tokens, cost and elapsed time."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.run_view import PHASE_TITLES, RunView
+
+STATUS_STYLES = {
+    "running": "bold green",
+    "complete": "bold green",
+    "interrupted": "bold yellow",
+    "failed": "bold red",
+    "starting": "bold yellow",
+    "saved": "bold blue",
+}
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{secs:02d}"
+
+
+def status_text(view: RunView, read_only: bool) -> Text:
+    status = "paused" if view.paused and view.status == "running" else view.status
+    text = Text.assemble((f" ● {status}", STATUS_STYLES.get(status, "bold yellow")))
+    if read_only:
+        text.append("  (saved run, read-only)", style="dim")
+    done = sum(t.state == "done" for t in view.themes.values())
+    text.append(f"  themes {done}/{len(view.themes)}")
+    if (theme := view.current_theme()) is not None:
+        phase = PHASE_TITLES.get(theme.phase, theme.phase)
+        style = "bold magenta" if theme.state == "consensus" else ""
+        text.append(f"  {theme.name}: {phase}", style=style)
+        if theme.state == "consensus":
+            text.append("  y approve · b send back", style="magenta")
+    totals = view.totals
+    text.append(f"  {totals.tokens:,} tokens", style="dim")
+    if totals.cost is not None:
+        text.append(f"  ${totals.cost:.4f}", style="dim")
+    text.append(f"  {_clock(view.elapsed())}", style="dim")
+    return text
+
+
+class StatusBar(Static):
+    def show(self, view: RunView, read_only: bool) -> None:
+        self.update(status_text(view, read_only))
