@@ -15,6 +15,7 @@ SEED_FILES = sorted(CORPUS_DIR.iterdir())
 
 _BOX = re.compile(r"[│╭╮╰╯─┃┏┓┗┛━┡┩┣┫╇╈┼┬┴├┤┌┐└┘═║╔╗╚╝╞╡╪]")
 
+
 def squash(text: str) -> str:
     """Console output with box-drawing characters gone and whitespace collapsed.
 
@@ -95,7 +96,9 @@ def write_docx(path: Path) -> Path:
         "Carers told us unpaid travel was the main reason they left."
     )
     document.add_heading("Pay and reward", 2)
-    document.add_paragraph("Pay will rise to the real living wage for all care staff.", style="List Bullet")
+    document.add_paragraph(
+        "Pay will rise to the real living wage for all care staff.", style="List Bullet"
+    )
     document.add_heading("Recruitment", 1)
     document.add_paragraph("A shared recruitment campaign will reach school leavers and returners.")
     table = document.add_table(rows=1, cols=2)

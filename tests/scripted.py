@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
@@ -56,3 +57,46 @@ class ScriptedSpeaker:
 
     def tasks_for(self, agent: str) -> list[str]:
         return [r.task for r in self.requests if r.agent == agent]
+
+
+class PacedSpeaker(ScriptedSpeaker):
+    """A scripted speaker whose turns wait to be released, so a test can steer mid-debate.
+
+    ``pending`` lists every request as it arrives (before it waits); ``release(n)`` lets ``n``
+    turns through; ``run_freely()`` stops the pacing.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: list[TurnRequest] = []
+        self.paced = True
+        self._gate: asyncio.Semaphore | None = None
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(0)
+        return self._gate
+
+    def release(self, turns: int = 1) -> None:
+        for _ in range(turns):
+            self._semaphore().release()
+
+    def run_freely(self) -> None:
+        self.paced = False
+        self.release(100)
+
+    async def _wait(self, request: TurnRequest) -> None:
+        self.pending.append(request)
+        if self.paced:
+            await self._semaphore().acquire()
+
+    async def speak(self, request: TurnRequest) -> AsyncIterator[Delta | Said]:
+        await self._wait(request)
+        async for item in super().speak(request):
+            yield item
+
+    async def decide(
+        self, request: TurnRequest, model: type[BaseModel], schema: dict[str, Any] | None = None
+    ) -> Decided | Undecided:
+        await self._wait(request)
+        return await super().decide(request, model, schema)

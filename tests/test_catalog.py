@@ -18,7 +18,10 @@ from tools.store import CorpusStore
 def test_bundled_catalog_covers_every_seed_document() -> None:
     catalog = load_catalog(CATALOG)
     assert {d.id for d in catalog.documents} == {
-        "LEEDS-OWS-2024", "LEEDS-SCRUTINY-2022", "LSC-ICB-WFS-2023", "WY-HCP-WF-2022",
+        "LEEDS-OWS-2024",
+        "LEEDS-SCRUTINY-2022",
+        "LSC-ICB-WFS-2023",
+        "WY-HCP-WF-2022",
     }
     for path in SEED_FILES:
         entry = catalog.by_file(path.name)
@@ -96,7 +99,9 @@ def test_describe_uses_the_catalog_entry_without_a_warning() -> None:
 
 
 def test_describe_infers_an_entry_with_a_warning() -> None:
-    info, warning = describe(Path("/somewhere/Draft Plan.md"), "# Draft workforce plan\n", load_catalog(CATALOG))
+    info, warning = describe(
+        Path("/somewhere/Draft Plan.md"), "# Draft workforce plan\n", load_catalog(CATALOG)
+    )
     assert info.id == "DRAFT-PLAN"
     assert info.title == "Draft workforce plan"
     assert info.scope == "organisation"
@@ -134,7 +139,9 @@ def test_catalogued_and_uncatalogued_files_ingest_together(
     assert all(p.id.startswith("ALPHA-PLAN-2025#") for p in alpha)
 
 
-def test_two_catalog_entries_with_one_id(tmp_path: Path, make_settings: Callable[..., RetrievalSettings]) -> None:
+def test_two_catalog_entries_with_one_id(
+    tmp_path: Path, make_settings: Callable[..., RetrievalSettings]
+) -> None:
     catalog = write(
         tmp_path / "catalog.toml",
         '[[document]]\nid = "SAME"\nfile = "a.md"\ntitle = "A"\n\n'
@@ -150,8 +157,11 @@ def test_two_catalog_entries_with_one_id(tmp_path: Path, make_settings: Callable
 
 
 def test_cli_with_a_malformed_catalog_exits_2_naming_it(
-    tmp_path: Path, small_corpus: Path, data_dir: Path,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    small_corpus: Path,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     catalog = write(tmp_path / "broken-catalog.toml", "[[document]\n")
     monkeypatch.setenv("REVIEW_RETRIEVAL__CATALOG", str(catalog))

@@ -29,9 +29,18 @@ def chroma_server(tmp_path: Path):
     port = _free_port()
     chroma = Path(sys.executable).with_name("chroma")
     process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server-db"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path / "server-db"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while True:
@@ -48,7 +57,9 @@ def chroma_server(tmp_path: Path):
     process.wait(timeout=10)
 
 
-def test_ingest_and_search_through_a_chroma_server(chroma_server, tmp_path, capsys, local_model_dir):
+def test_ingest_and_search_through_a_chroma_server(
+    chroma_server, tmp_path, capsys, local_model_dir
+):
     address, server_db = chroma_server
     data_dir = tmp_path / "client-data"
     shutil.copytree(local_model_dir, data_dir / "models" / local_model_dir.name)

@@ -32,7 +32,9 @@ sizes = pytest.mark.parametrize("target,overlap", [(170, 30), (60, 15), (40, 0)]
 
 @seed
 @sizes
-def test_every_chunk_is_an_exact_slice_of_the_normalised_text(path: Path, target: int, overlap: int) -> None:
+def test_every_chunk_is_an_exact_slice_of_the_normalised_text(
+    path: Path, target: int, overlap: int
+) -> None:
     text = normalised(path)
     chunks = chunks_of(path, target, overlap)
     assert chunks
@@ -65,7 +67,9 @@ def test_chunks_are_mostly_near_the_target_size(path: Path) -> None:
 
 @seed
 @sizes
-def test_positions_run_from_one_to_n_in_document_order(path: Path, target: int, overlap: int) -> None:
+def test_positions_run_from_one_to_n_in_document_order(
+    path: Path, target: int, overlap: int
+) -> None:
     chunks = chunks_of(path, target, overlap)
     assert [c.position for c in chunks] == list(range(1, len(chunks) + 1))
     starts = [c.start for c in chunks]
@@ -211,7 +215,10 @@ def test_text_with_no_words_gives_no_chunks() -> None:
         ("Our ambition", 7),
         ("- a bullet item", None),
         ("We will deliver this by working together.", None),
-        ("2. We will deliver a very long numbered sentence that is clearly body text and not a heading.", None),
+        (
+            "2. We will deliver a very long numbered sentence that is clearly body text and not a heading.",
+            None,
+        ),
     ],
 )
 def test_heading_level(line: str, level: int | None) -> None:

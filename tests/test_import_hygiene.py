@@ -14,13 +14,21 @@ import tools
 
 def _modules(package) -> list[str]:
     return [package.__name__] + [
-        f"{package.__name__}.{m.name}" for m in pkgutil.walk_packages(package.__path__) if not m.ispkg
+        f"{package.__name__}.{m.name}"
+        for m in pkgutil.walk_packages(package.__path__)
+        if not m.ispkg
     ]
 
 
 def _loaded_after_import(modules: list[str]) -> set[str]:
-    code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print('\\n'.join(sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + "print('\\n'.join(sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     return set(out.split())
 
 

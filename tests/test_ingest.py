@@ -30,7 +30,9 @@ def _lexical_doc_ids(settings: RetrievalSettings, query: str) -> list[str]:
     return [hit.doc_id for hit in result.hits]
 
 
-def test_first_ingest_adds_everything(small_corpus: Path, make_settings: Callable[..., RetrievalSettings]) -> None:
+def test_first_ingest_adds_everything(
+    small_corpus: Path, make_settings: Callable[..., RetrievalSettings]
+) -> None:
     settings = make_settings()
     report = ingest([small_corpus], settings)
     assert sorted(report.added) == ["alpha.md", "beta.txt", "gamma.md"]
@@ -88,7 +90,9 @@ def test_modifying_one_file_replaces_only_its_passages(
     assert _lexical_doc_ids(settings, "zeppelin couriers islands")[:1] == ["BETA"]
     assert "BETA" not in _lexical_doc_ids(settings, "prescriptions rural towns")
     # The dense side sees the new text too.
-    [dense] = Searcher(settings).search(["airships delivering medicine to islands"], k=1, mode="dense")
+    [dense] = Searcher(settings).search(
+        ["airships delivering medicine to islands"], k=1, mode="dense"
+    )
     assert dense.hits[0].doc_id == "BETA"
     assert "Zeppelin" in dense.hits[0].text
 

@@ -80,13 +80,17 @@ def test_truncated_pdf(tmp_path: Path) -> None:
 
 
 def test_password_protected_pdf(tmp_path: Path) -> None:
-    path = write_text_pdf(tmp_path / "locked.pdf", ["Secret workforce figures."], user_password="s3cret")
+    path = write_text_pdf(
+        tmp_path / "locked.pdf", ["Secret workforce figures."], user_password="s3cret"
+    )
     message = _error(path)
     assert "locked.pdf" in message and "password-protected" in message
 
 
 def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path) -> None:
-    path = write_text_pdf(tmp_path / "owner.pdf", ["Open to read, locked to edit."], user_password="")
+    path = write_text_pdf(
+        tmp_path / "owner.pdf", ["Open to read, locked to edit."], user_password=""
+    )
     assert load_file(path, 40 * MB).pages == ["Open to read, locked to edit."]
 
 
@@ -97,7 +101,9 @@ def test_pdf_without_text_is_reported_as_scanned(tmp_path: Path) -> None:
 
 
 def test_text_pdf_is_read_page_by_page(tmp_path: Path) -> None:
-    path = write_text_pdf(tmp_path / "plan.pdf", ["Page one is about retention.", "Page two is about pay."])
+    path = write_text_pdf(
+        tmp_path / "plan.pdf", ["Page one is about retention.", "Page two is about pay."]
+    )
     loaded = load_file(path, 40 * MB)
     assert loaded.pages == ["Page one is about retention.", "Page two is about pay."]
     assert loaded.warnings == []
@@ -195,7 +201,9 @@ def messy_corpus(tmp_path: Path) -> Path:
     (folder / "corrupt.pdf").write_bytes(os.urandom(4096))
     write_text_pdf(folder / "locked.pdf", ["Secret workforce figures."], user_password="s3cret")
     (folder / "zero.txt").write_bytes(b"")
-    (folder / "legacy.txt").write_bytes("Café rota for \x93night\x94 shifts in Wakefield.".encode("latin-1"))
+    (folder / "legacy.txt").write_bytes(
+        "Café rota for \x93night\x94 shifts in Wakefield.".encode("latin-1")
+    )
     (folder / "binary.txt").write_bytes(b"abc \x81\x8d\x8f\x90\x9d def")
     write(folder / ".hidden" / "secret.md", "Never ingested: hidden folders are skipped.")
     return folder
@@ -241,7 +249,9 @@ def test_file_over_the_limit_is_skipped_without_reading_it(
     assert "big.txt" in problem and "over the 40 MB limit" in problem
 
 
-def test_max_file_mb_setting_is_honoured(tmp_path: Path, make_settings: Callable[..., RetrievalSettings]) -> None:
+def test_max_file_mb_setting_is_honoured(
+    tmp_path: Path, make_settings: Callable[..., RetrievalSettings]
+) -> None:
     folder = tmp_path / "corpus"
     write(folder / "good.md", DOC_ALPHA)
     (folder / "medium.txt").write_bytes(b"Words about rotas. " * 120_000)  # 2.3 MB
@@ -251,7 +261,9 @@ def test_max_file_mb_setting_is_honoured(tmp_path: Path, make_settings: Callable
     assert "medium.txt" in problem and "1 MB limit" in problem
 
 
-def test_ingest_pdf_records_pages(tmp_path: Path, make_settings: Callable[..., RetrievalSettings]) -> None:
+def test_ingest_pdf_records_pages(
+    tmp_path: Path, make_settings: Callable[..., RetrievalSettings]
+) -> None:
     folder = tmp_path / "corpus"
     pages = [
         "Page one: retention of district nurses across the county is falling each year.",
@@ -288,7 +300,9 @@ def test_ingest_docx(tmp_path: Path, make_settings: Callable[..., RetrievalSetti
     assert travel.page is None
 
 
-def test_two_files_with_the_same_inferred_id(tmp_path: Path, make_settings: Callable[..., RetrievalSettings]) -> None:
+def test_two_files_with_the_same_inferred_id(
+    tmp_path: Path, make_settings: Callable[..., RetrievalSettings]
+) -> None:
     folder = tmp_path / "corpus"
     write(folder / "plan.md", "Plan in Markdown about nurse retention and rotas.")
     write(folder / "plan.txt", "Plan in plain text about pharmacy posts.")
@@ -364,7 +378,9 @@ def test_cli_ingest_of_a_single_good_file_succeeds(
     assert "one.md has no catalog entry; indexed as ONE" in squash(err)
 
 
-def test_corrupt_pdf_produces_no_extra_log_noise(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_corrupt_pdf_produces_no_extra_log_noise(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "report.pdf"
     path.write_bytes(os.urandom(4096))
     with caplog.at_level(logging.WARNING), pytest.raises(LoadError):

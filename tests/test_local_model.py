@@ -32,9 +32,23 @@ def llama_server():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_gguf()),
-         "--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(bundled_gguf()),
+            "--model_alias",
+            "smollm2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 60
@@ -97,8 +111,12 @@ async def test_schema_constrained_decoding_keeps_enums(llama_server, tmp_path):
     client = factory.client_for("critic")
     reply = await create_structured(
         client,
-        [UserMessage(content="Pick the passage about international recruitment and say if you agree.",
-                     source="chair")],
+        [
+            UserMessage(
+                content="Pick the passage about international recruitment and say if you agree.",
+                source="chair",
+            )
+        ],
         Verdict,
         schema_mode(client.endpoint),
         max_tokens=200,

@@ -23,12 +23,22 @@ from agents.runtime.models import ModelFactory
 
 
 def _completion(text: str) -> bytes:
-    return json.dumps({
-        "id": "cmpl-1", "object": "chat.completion", "created": 0, "model": "fake",
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": text}}],
-        "usage": {"prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14},
-    }).encode()
+    return json.dumps(
+        {
+            "id": "cmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "fake",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": text},
+                }
+            ],
+            "usage": {"prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14},
+        }
+    ).encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -83,8 +93,13 @@ def fake_server():
 
 def _factory(base: str, scenario: str, tmp_path: Path, **extra: object) -> ModelFactory:
     fields: dict[str, object] = {
-        "backend": "openai-compatible", "model": "fake", "base_url": f"{base}/{scenario}/v1",
-        "api_key": "sk-test-secret", "timeout_s": 0.5, "max_retries": 2, **extra,
+        "backend": "openai-compatible",
+        "model": "fake",
+        "base_url": f"{base}/{scenario}/v1",
+        "api_key": "sk-test-secret",
+        "timeout_s": 0.5,
+        "max_retries": 2,
+        **extra,
     }
     endpoint = ModelEndpoint.model_validate(fields)
     return ModelFactory(ModelSettings(default=endpoint), tmp_path)
@@ -148,7 +163,9 @@ async def test_usage_is_recorded_per_agent_with_cost(fake_server, tmp_path):
 def test_missing_configuration_is_explained_before_any_call(tmp_path, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-    factory = ModelFactory(ModelSettings(default=ModelEndpoint(backend="openai", model="gpt-4o")), tmp_path)
+    factory = ModelFactory(
+        ModelSettings(default=ModelEndpoint(backend="openai", model="gpt-4o")), tmp_path
+    )
     with pytest.raises(ModelCallError, match="OPENAI_API_KEY"):
         factory.client_for("editor")
     compatible = ModelFactory(

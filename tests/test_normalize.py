@@ -113,4 +113,4 @@ def test_join_pages_normalises_each_page_and_records_page_starts() -> None:
     assert text == "Page one text.\n\nPage three text.\n"
     assert starts[0] == 0
     assert starts[1] == starts[2]
-    assert text[starts[2]:] == "Page three text.\n"
+    assert text[starts[2] :] == "Page three text.\n"

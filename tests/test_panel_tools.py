@@ -28,13 +28,20 @@ def test_tool_schemas_are_typed(tools):
     assert set(tools) == {"search_corpus", "get_passage", "list_documents", "theme_coverage"}
     params = tools["search_corpus"].schema["parameters"]
     assert params["required"] == ["query"]
-    assert params["properties"]["scopes"]["items"]["enum"] == ["national", "regional", "place", "organisation"]
+    assert params["properties"]["scopes"]["items"]["enum"] == [
+        "national",
+        "regional",
+        "place",
+        "organisation",
+    ]
     with pytest.raises(ValidationError):
         _call(tools["search_corpus"], {"query": "x", "k": 500})
 
 
 def test_search_and_get_passage_carry_evidence_ids(tools):
-    result = _call(tools["search_corpus"], {"query": "apprenticeship levy", "k": 3, "scopes": ["regional"]})
+    result = _call(
+        tools["search_corpus"], {"query": "apprenticeship levy", "k": 3, "scopes": ["regional"]}
+    )
     assert len(result.hits) == 3 and all(h.scope == "regional" and "#" in h.id for h in result.hits)
     text = tools["search_corpus"].return_value_as_string(result)
     assert json.loads(text)["hits"][0]["id"] == result.hits[0].id
@@ -46,10 +53,23 @@ def test_search_and_get_passage_carry_evidence_ids(tools):
 
 def test_list_documents_and_theme_coverage(tools):
     docs = _call(tools["list_documents"], {}).documents
-    assert {d.doc_id for d in docs} == {"LEEDS-OWS-2024", "LEEDS-SCRUTINY-2022", "LSC-ICB-WFS-2023", "WY-HCP-WF-2022"}
+    assert {d.doc_id for d in docs} == {
+        "LEEDS-OWS-2024",
+        "LEEDS-SCRUTINY-2022",
+        "LSC-ICB-WFS-2023",
+        "WY-HCP-WF-2022",
+    }
     coverage = _call(
         tools["theme_coverage"],
-        {"theme": "Talent", "objectives": ["Grow apprenticeships", "Recruit internationally, ethically"]},
+        {
+            "theme": "Talent",
+            "objectives": ["Grow apprenticeships", "Recruit internationally, ethically"],
+        },
     )
-    assert [o.objective for o in coverage.objectives] == ["Grow apprenticeships", "Recruit internationally, ethically"]
-    assert all(o.strength in ("strong", "partial", "weak") and o.evidence_ids for o in coverage.objectives)
+    assert [o.objective for o in coverage.objectives] == [
+        "Grow apprenticeships",
+        "Recruit internationally, ethically",
+    ]
+    assert all(
+        o.strength in ("strong", "partial", "weak") and o.evidence_ids for o in coverage.objectives
+    )

@@ -36,12 +36,17 @@ class _Embeddings(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
         inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        payload = json.dumps({
-            "object": "list", "model": body["model"],
-            "data": [{"object": "embedding", "index": i, "embedding": bag_of_words(t)}
-                     for i, t in enumerate(inputs)],
-            "usage": {"prompt_tokens": 1, "total_tokens": 1},
-        }).encode()
+        payload = json.dumps(
+            {
+                "object": "list",
+                "model": body["model"],
+                "data": [
+                    {"object": "embedding", "index": i, "embedding": bag_of_words(t)}
+                    for i, t in enumerate(inputs)
+                ],
+                "usage": {"prompt_tokens": 1, "total_tokens": 1},
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -60,12 +65,18 @@ def embedding_server():
 def test_ingest_and_search_with_an_openai_compatible_embedding_server(embedding_server, tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "nursing.md").write_text("# Nursing\n\nNurse retention improved after flexible rotas were introduced.\n")
-    (docs / "estates.md").write_text("# Estates\n\nThe car park at the main site will be resurfaced in spring.\n")
+    (docs / "nursing.md").write_text(
+        "# Nursing\n\nNurse retention improved after flexible rotas were introduced.\n"
+    )
+    (docs / "estates.md").write_text(
+        "# Estates\n\nThe car park at the main site will be resurfaced in spring.\n"
+    )
     remote = EmbeddingSettings(
         backend="openai-compatible", model="bow-64", base_url=embedding_server, api_key="sk-embed"
     )
-    settings = RetrievalSettings(data_dir=tmp_path / "data", catalog=tmp_path / "none.toml", embedding=remote)
+    settings = RetrievalSettings(
+        data_dir=tmp_path / "data", catalog=tmp_path / "none.toml", embedding=remote
+    )
 
     report = ingest([docs], settings)
     assert sorted(report.added) == ["estates.md", "nursing.md"]

@@ -20,7 +20,17 @@ def test_one_theme_with_the_embedded_model(corpus_index, tmp_path, monkeypatch, 
     monkeypatch.setenv("REVIEW_PANEL__REVIEW_TOKENS", "300")
     monkeypatch.setenv("REVIEW_PANEL__SIGN_OFF_TOKENS", "40")
     monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(tmp_path / "transcripts"))
-    code = main(["--data-dir", str(corpus_index.settings.data_dir), "run", "--themes", "talent", "--rounds", "1"])
+    code = main(
+        [
+            "--data-dir",
+            str(corpus_index.settings.data_dir),
+            "run",
+            "--themes",
+            "talent",
+            "--rounds",
+            "1",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     [folder] = list((tmp_path / "transcripts").iterdir())
@@ -43,5 +53,9 @@ def test_one_theme_with_the_embedded_model(corpus_index, tmp_path, monkeypatch, 
     for c in citations:  # every quote shown is verbatim from the stored source
         assert searcher.store.document_text(c["doc_id"])[c["start"] : c["end"]] == c["quote"]
     markdown = (folder / "report.md").read_text()
-    assert "### 1. Theme: Talent" in markdown and "> “" in markdown and "## Evidence appendix" in markdown
+    assert (
+        "### 1. Theme: Talent" in markdown
+        and "> “" in markdown
+        and "## Evidence appendix" in markdown
+    )
     assert Path(str(folder / "report.md")).name in out

@@ -64,13 +64,19 @@ def test_indexed_passages_match_the_chunker_exactly(corpus_index: IndexedCorpus)
     passages = list(store.iter_passages())
     assert len(passages) == corpus_index.report.passages_written
     records = store.document_records()
-    catalog_scope = {"LEEDS-OWS-2024": "place", "LEEDS-SCRUTINY-2022": "place",
-                     "LSC-ICB-WFS-2023": "regional", "WY-HCP-WF-2022": "regional"}
+    catalog_scope = {
+        "LEEDS-OWS-2024": "place",
+        "LEEDS-SCRUTINY-2022": "place",
+        "LSC-ICB-WFS-2023": "regional",
+        "WY-HCP-WF-2022": "regional",
+    }
     for path in SEED_FILES:
         doc_id = IDS[path.name]
         text = store.document_text(doc_id)
         assert text == normalize_text(path.read_text(encoding="utf-8-sig"))
-        expected = chunk_text(text, corpus_index.settings.chunk_words, corpus_index.settings.overlap_words)
+        expected = chunk_text(
+            text, corpus_index.settings.chunk_words, corpus_index.settings.overlap_words
+        )
         mine = sorted((p for p in passages if p.doc_id == doc_id), key=lambda p: p.position)
         assert [(p.position, p.start, p.end, p.text, p.section) for p in mine] == [
             (c.position, c.start, c.end, c.text, c.section) for c in expected
@@ -140,7 +146,15 @@ def test_scope_filter_returns_only_that_scope(
     [unfiltered] = _search_json(corpus_index, capsys, "clinical placement capacity", "--mode", mode)
     assert unfiltered["hits"][0]["scope"] == "regional"
     [result] = _search_json(
-        corpus_index, capsys, "clinical placement capacity", "--scope", "place", "--k", "8", "--mode", mode
+        corpus_index,
+        capsys,
+        "clinical placement capacity",
+        "--scope",
+        "place",
+        "--k",
+        "8",
+        "--mode",
+        mode,
     )
     hits = result["hits"]
     assert hits
@@ -153,8 +167,15 @@ def test_doc_filter_returns_only_that_document(
     corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str], mode: str
 ) -> None:
     [result] = _search_json(
-        corpus_index, capsys, "We Care Academy recruitment", "--doc", "WY-HCP-WF-2022",
-        "--k", "6", "--mode", mode,
+        corpus_index,
+        capsys,
+        "We Care Academy recruitment",
+        "--doc",
+        "WY-HCP-WF-2022",
+        "--k",
+        "6",
+        "--mode",
+        mode,
     )
     assert result["hits"]
     assert {h["doc_id"] for h in result["hits"]} == {"WY-HCP-WF-2022"}
@@ -180,16 +201,22 @@ def test_scope_and_doc_filters_combine(searcher: Searcher) -> None:
         ("Schwartz rounds and compassionate leadership", "WY-HCP-WF-2022"),
         ("We Care Academy attraction and selection for adult social care", "LEEDS-SCRUTINY-2022"),
         ("clinical placement capacity for students", "WY-HCP-WF-2022"),
-        ("Lancashire and South Cumbria five-year workforce strategy executive summary", "LSC-ICB-WFS-2023"),
+        (
+            "Lancashire and South Cumbria five-year workforce strategy executive summary",
+            "LSC-ICB-WFS-2023",
+        ),
     ],
 )
-def test_search_finds_the_document_that_is_about_the_query(searcher: Searcher, query: str, doc_id: str) -> None:
+def test_search_finds_the_document_that_is_about_the_query(
+    searcher: Searcher, query: str, doc_id: str
+) -> None:
     [result] = searcher.search([query], k=3)
     assert result.hits[0].doc_id == doc_id
 
 
 @pytest.mark.parametrize(
-    ("query", "passage_id"), [("Schwartz rounds", "WY-HCP-WF-2022#15"), ("Kevin Lavery", "LSC-ICB-WFS-2023#2")]
+    ("query", "passage_id"),
+    [("Schwartz rounds", "WY-HCP-WF-2022#15"), ("Kevin Lavery", "LSC-ICB-WFS-2023#2")],
 )
 def test_a_rare_exact_term_ranks_the_passage_containing_it_first(
     searcher: Searcher, query: str, passage_id: str
@@ -216,14 +243,18 @@ def test_lexical_search_with_unknown_words_returns_no_hits(searcher: Searcher) -
 def test_human_readable_search_prints_ids_and_text(
     corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(_cli(corpus_index, "search", "Schwartz rounds and compassionate leadership", "--k", "2"))
+    code = main(
+        _cli(corpus_index, "search", "Schwartz rounds and compassionate leadership", "--k", "2")
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "Schwartz rounds" in out
     assert re.search(r"WY-HCP-WF-2022#\d+", out)
 
 
-def test_k_below_one_is_a_plain_error(corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]) -> None:
+def test_k_below_one_is_a_plain_error(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(_cli(corpus_index, "search", "retention", "--k", "0"))
     out, err = capsys.readouterr()
     assert code == 2
@@ -260,7 +291,9 @@ def test_show_prints_the_passage_its_neighbours_and_its_location(
     assert "LEEDS-OWS-2024#1 " not in flat and "LEEDS-OWS-2024#5 " not in flat
     assert "Leeds Health and Care One Workforce Strategy 2024" in flat
     assert "(LEEDS-OWS-2024, place)" in flat
-    assert re.search(r"001_89b7e46f1cb73dbb\.txt, line \d+; characters \d+-\d+ of the normalised text", flat)
+    assert re.search(
+        r"001_89b7e46f1cb73dbb\.txt, line \d+; characters \d+-\d+ of the normalised text", flat
+    )
     assert f"characters {passage.start}-{passage.end}" in flat
 
 
@@ -293,11 +326,15 @@ def test_show_line_number_points_at_the_passage_in_the_source_file(
     passage = searcher.passage("LSC-ICB-WFS-2023#6")
     assert passage is not None
     first_line = passage.text.split("\n", 1)[0]
-    source_lines = (CORPUS_DIR / "003_d7c4ba42fa4e0db5.txt").read_text(encoding="utf-8").splitlines()
+    source_lines = (
+        (CORPUS_DIR / "003_d7c4ba42fa4e0db5.txt").read_text(encoding="utf-8").splitlines()
+    )
     assert source_lines[line - 1].strip() == first_line
 
 
-def test_show_unknown_id_is_a_plain_error(corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_unknown_id_is_a_plain_error(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(_cli(corpus_index, "show", "LEEDS-OWS-2024#999"))
     out, err = capsys.readouterr()
     assert code == 2
@@ -305,7 +342,9 @@ def test_show_unknown_id_is_a_plain_error(corpus_index: IndexedCorpus, capsys: p
     assert "Traceback" not in out + err
 
 
-def test_show_malformed_id_is_a_plain_error(corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_malformed_id_is_a_plain_error(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(_cli(corpus_index, "show", "not-an-id"))
     out, err = capsys.readouterr()
     assert code == 2
@@ -347,12 +386,16 @@ def test_searcher_before_any_ingest_raises_no_index(data_dir: Path) -> None:
 def _remote_settings(data_dir: Path) -> RetrievalSettings:
     return RetrievalSettings(
         data_dir=data_dir,
-        embedding=EmbeddingSettings(backend="openai-compatible", model="x", base_url="http://127.0.0.1:9"),
+        embedding=EmbeddingSettings(
+            backend="openai-compatible", model="x", base_url="http://127.0.0.1:9"
+        ),
     )
 
 
 @pytest.fixture
-def small_index(small_corpus: Path, make_settings: Callable[..., RetrievalSettings]) -> RetrievalSettings:
+def small_index(
+    small_corpus: Path, make_settings: Callable[..., RetrievalSettings]
+) -> RetrievalSettings:
     settings = make_settings()
     ingest([small_corpus], settings)
     return settings
@@ -381,8 +424,10 @@ def test_searching_with_another_embedding_model_is_refused(
 
 
 def test_cli_search_with_another_embedding_model_exits_2(
-    small_index: RetrievalSettings, no_network: None,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    small_index: RetrievalSettings,
+    no_network: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("REVIEW_RETRIEVAL__EMBEDDING__BACKEND", "openai-compatible")
     monkeypatch.setenv("REVIEW_RETRIEVAL__EMBEDDING__MODEL", "x")
@@ -397,6 +442,8 @@ def test_cli_search_with_another_embedding_model_exits_2(
 def test_incremental_ingest_with_another_embedding_model_is_refused(
     small_index: RetrievalSettings, small_corpus: Path, no_network: None
 ) -> None:
-    remote = _remote_settings(small_index.data_dir).model_copy(update={"catalog": small_index.catalog})
+    remote = _remote_settings(small_index.data_dir).model_copy(
+        update={"catalog": small_index.catalog}
+    )
     with pytest.raises(IndexError_, match="rebuild"):
         ingest([small_corpus], remote)

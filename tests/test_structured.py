@@ -33,17 +33,26 @@ def _factory(tmp_path: Path, replies: list[str]) -> ModelFactory:
 
 
 async def test_valid_reply_in_prose_is_parsed(tmp_path):
-    client = _factory(tmp_path, ['Sure: {"stance": "agree", "reason": "well evidenced"}']).client_for("critic")
-    reply = await create_structured(client, [UserMessage(content="sign off", source="chair")], SignOff, "prompt_only")
+    client = _factory(
+        tmp_path, ['Sure: {"stance": "agree", "reason": "well evidenced"}']
+    ).client_for("critic")
+    reply = await create_structured(
+        client, [UserMessage(content="sign off", source="chair")], SignOff, "prompt_only"
+    )
     assert isinstance(reply, StructuredReply)
     assert reply.value == SignOff(stance="agree", reason="well evidenced")
     assert reply.attempts == 1
 
 
 async def test_one_repair_attempt_fixes_a_bad_reply(tmp_path):
-    factory = _factory(tmp_path, ['{"stance": "maybe"}', '{"stance": "dissent", "reason": "no local data"}'])
+    factory = _factory(
+        tmp_path, ['{"stance": "maybe"}', '{"stance": "dissent", "reason": "no local data"}']
+    )
     reply = await create_structured(
-        factory.client_for("critic"), [UserMessage(content="sign off", source="chair")], SignOff, "prompt_only"
+        factory.client_for("critic"),
+        [UserMessage(content="sign off", source="chair")],
+        SignOff,
+        "prompt_only",
     )
     assert isinstance(reply, StructuredReply)
     assert reply.value.stance == "dissent" and reply.attempts == 2
@@ -53,7 +62,10 @@ async def test_one_repair_attempt_fixes_a_bad_reply(tmp_path):
 async def test_two_bad_replies_give_a_failure_not_an_exception(tmp_path):
     factory = _factory(tmp_path, ["not json at all", '{"stance": "agree"}'])
     reply = await create_structured(
-        factory.client_for("critic"), [UserMessage(content="sign off", source="chair")], SignOff, "prompt_only"
+        factory.client_for("critic"),
+        [UserMessage(content="sign off", source="chair")],
+        SignOff,
+        "prompt_only",
     )
     assert isinstance(reply, StructuredFailure)
     assert "reason" in reply.error
@@ -74,6 +86,10 @@ def test_schema_is_sent_the_way_each_backend_accepts_it():
 
 
 async def test_raw_newlines_inside_strings_are_accepted(tmp_path):
-    client = _factory(tmp_path, ['{"stance": "dissent", "reason": "two\nlines"}']).client_for("critic")
-    reply = await create_structured(client, [UserMessage(content="sign off", source="chair")], SignOff, "prompt_only")
+    client = _factory(tmp_path, ['{"stance": "dissent", "reason": "two\nlines"}']).client_for(
+        "critic"
+    )
+    reply = await create_structured(
+        client, [UserMessage(content="sign off", source="chair")], SignOff, "prompt_only"
+    )
     assert isinstance(reply, StructuredReply) and reply.value.reason == "two\nlines"

@@ -109,7 +109,11 @@ def test_near_duplicates_within_a_theme_are_merged_too(coverage):
         _review(
             "Talent",
             ("Add an objective on ethical international recruitment.", "high", "WY-HCP-WF-2022#30"),
-            ("Add an objective on ethical international recruitment of staff.", "medium", "WY-HCP-WF-2022#31"),
+            (
+                "Add an objective on ethical international recruitment of staff.",
+                "medium",
+                "WY-HCP-WF-2022#31",
+            ),
         )
     ]
     merge_duplicates([review], coverage)

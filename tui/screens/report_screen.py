@@ -93,7 +93,9 @@ class ReportScreen(Screen[ClaimJump | None]):
             markdown = render_markdown(view.whole, view.run_id, view.models)
             claims = [c for r in view.whole.themes for c in claims_of(r)]
             seen = {claim.text for _, claim in claims}
-            return markdown, claims + [("rec", p) for p in view.whole.priorities if p.text not in seen]
+            return markdown, claims + [
+                ("rec", p) for p in view.whole.priorities if p.text not in seen
+            ]
         if key in view.reviews:
             return theme_markdown(view.reviews[key]), claims_of(view.reviews[key])
         theme = view.themes[key]

@@ -8,6 +8,7 @@ resumed when it was interrupted).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from textual import work
@@ -16,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Select
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from orchestration.events import RunFinished, SteerKind
 from orchestration.protocol import OPENERS
@@ -144,7 +145,8 @@ class RunScreen(Screen[None]):
         """Cancel a live run; it logs itself as interrupted, so --resume continues it."""
         if self._run_worker is not None and self._run_worker.is_running:
             self._run_worker.cancel()
-            await self._run_worker.wait()
+            with suppress(WorkerCancelled, WorkerFailed):
+                await self._run_worker.wait()
 
     @property
     def run_in_progress(self) -> bool:

@@ -1,0 +1,219 @@
+"""Steering a live debate from the terminal UI, driven by Pilot against a paced scripted panel:
+every steer lands in the run's log and reaches the next speaker's prompt."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import Select
+
+from orchestration.event_log import read_log
+from orchestration.settings import Settings, load_settings
+from tests.scripted import PacedSpeaker
+from tui.app import ReviewApp, create_app
+from tui.screens.run_screen import RunScreen
+
+STRATEGY = Path("corpus/strategy/workforce-strategy-2026-2031.toml")
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def settings(corpus_index, tmp_path) -> Settings:
+    replies = tmp_path / "replies.json"
+    replies.write_text(json.dumps(["Apprenticeships are covered [WY-HCP-WF-2022#28]."]))
+    return load_settings(
+        {
+            "retrieval": {"data_dir": str(corpus_index.settings.data_dir)},
+            "transcripts_dir": str(tmp_path / "transcripts"),
+            "models": {"default": {"backend": "replay", "replay_file": str(replies)}},
+        }
+    )
+
+
+async def until(pilot, condition: Callable[[], object], seconds: float = 20.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the UI did not get there in time")
+
+
+def logged(settings: Settings, kind: str) -> list:
+    [folder] = list(settings.transcripts_dir.iterdir())
+    events = read_log(folder / "events.jsonl").events
+    return [e for e in events if e.type == "human_steer" and e.kind == kind]
+
+
+def live_app(settings: Settings, speaker: PacedSpeaker, approval: bool = False) -> ReviewApp:
+    return create_app(
+        settings, STRATEGY, themes=["talent"], speaker=speaker, chair_approval=approval
+    )
+
+
+async def finish(pilot, app: ReviewApp, speaker: PacedSpeaker) -> None:
+    speaker.run_freely()
+    screen = app.screen_stack[1]
+    assert isinstance(screen, RunScreen)
+    await until(pilot, lambda: screen.view.status == "complete")
+
+
+async def type_and_send(pilot, text: str) -> None:
+    await pilot.pause()
+    for char in text:
+        await pilot.press(char if char != " " else "space")
+    await pilot.press("enter")
+
+
+async def test_interjecting_reaches_the_next_speaker(settings):
+    speaker = PacedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    app = live_app(settings, speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(speaker.pending) == 1)
+        await pilot.press("i")
+        await type_and_send(pilot, "What about bank staff?")
+        speaker.release()
+        await until(pilot, lambda: len(speaker.pending) == 2)
+        assert "What about bank staff?" in speaker.pending[1].task
+        await finish(pilot, app, speaker)
+    [steer] = logged(settings, "interject")
+    assert steer.text == "What about bank staff?" and steer.theme_id == "talent"
+
+
+async def test_asking_a_panelist_gives_it_the_next_turn(settings):
+    speaker = PacedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    app = live_app(settings, speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(speaker.pending) == 1)
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#agent", Select).value = "inclusion"
+        await type_and_send(pilot, "Who is left out?")
+        speaker.release()
+        await until(pilot, lambda: len(speaker.pending) == 2)
+        assert speaker.pending[1].agent == "inclusion"
+        assert "Who is left out?" in speaker.pending[1].task
+        await finish(pilot, app, speaker)
+    [steer] = logged(settings, "ask")
+    assert steer.target == "inclusion"
+
+
+async def test_redirecting_adds_a_focus_to_the_next_prompt(settings):
+    speaker = PacedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    app = live_app(settings, speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(speaker.pending) == 1)
+        await pilot.press("r")
+        await type_and_send(pilot, "digital skills")
+        speaker.release()
+        await until(pilot, lambda: len(speaker.pending) == 2)
+        assert "digital skills" in speaker.pending[1].shared
+        assert "digital skills" not in speaker.pending[0].shared
+        await finish(pilot, app, speaker)
+    assert [s.text for s in logged(settings, "redirect")] == ["digital skills"]
+
+
+async def test_ending_a_theme_skips_to_the_editors_review(settings):
+    speaker = PacedSpeaker()
+    app = live_app(settings, speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(speaker.pending) == 1)
+        await pilot.press("e")
+        await pilot.pause()
+        speaker.release()
+        await until(pilot, lambda: len(speaker.pending) == 2)
+        assert speaker.pending[1].agent == "editor"
+        await finish(pilot, app, speaker)
+    assert logged(settings, "end_theme")
+    [folder] = list(settings.transcripts_dir.iterdir())
+    assert json.loads((folder / "report.json").read_text())["themes"][0]["ended_early"]
+
+
+async def test_pausing_holds_the_next_turn_until_resumed(settings):
+    speaker = PacedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    app = live_app(settings, speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(speaker.pending) == 1)
+        await pilot.press("p")
+        await pilot.pause()
+        speaker.release(3)
+        await pilot.pause(0.5)
+        assert len(speaker.pending) == 1  # the debate is holding between turns
+        screen = app.screen
+        assert isinstance(screen, RunScreen) and screen.view.paused
+        await pilot.press("p")
+        await until(pilot, lambda: len(speaker.pending) >= 2)
+        await finish(pilot, app, speaker)
+    assert logged(settings, "pause") and logged(settings, "resume")
+
+
+async def test_sending_back_and_approving_a_held_review(settings):
+    speaker = PacedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    app = live_app(settings, speaker, approval=True)
+    async with app.run_test(size=SIZE) as pilot:
+        speaker.run_freely()
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        theme = screen.view.themes["talent"]
+        await until(pilot, lambda: theme.state == "consensus")
+        editor_turns = len(speaker.tasks_for("editor"))
+        await pilot.press("b")
+        await type_and_send(pilot, "Cite Leeds evidence")
+        await until(pilot, lambda: len(speaker.tasks_for("editor")) == editor_turns + 1)
+        assert "Cite Leeds evidence" in speaker.tasks_for("editor")[-1]
+        await until(pilot, lambda: theme.state == "consensus")
+        await pilot.press("y")
+        await until(pilot, lambda: screen.view.status == "complete")
+    assert [s.text for s in logged(settings, "send_back")] == ["Cite Leeds evidence"]
+    assert logged(settings, "approve")
+    [folder] = list(settings.transcripts_dir.iterdir())
+    review = json.loads((folder / "report.json").read_text())["themes"][0]
+    assert review["chair_approved"] and review["chair_comments"] == ["Cite Leeds evidence"]
+
+
+async def test_a_follow_up_question_is_answered_and_logged(settings):
+    speaker = PacedSpeaker()
+    app = live_app(settings, speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        await finish(pilot, app, speaker)
+        await pilot.press("f")
+        await type_and_send(pilot, "Which objective is weakest?")
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        await until(
+            pilot,
+            lambda: any(
+                e.phase == "follow_up" and e.kind == "message" for e in screen.view.entries
+            ),
+        )
+    [folder] = list(settings.transcripts_dir.iterdir())
+    check = read_log(folder / "events.jsonl")
+    assert check.intact
+    answer = [e for e in check.events if e.type == "agent_message" and e.phase == "follow_up"]
+    assert answer and answer[0].evidence_ids == ["WY-HCP-WF-2022#28"]
+
+
+async def test_quitting_mid_run_asks_first_and_leaves_a_resumable_run(settings):
+    speaker = PacedSpeaker()
+    app = live_app(settings, speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(speaker.pending) == 1)  # mid-debate
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and type(app.screen).__name__ == "Confirm"
+        await pilot.press("n")  # keep running
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running)
+    assert app.return_value and "--resume" in app.return_value
+    [folder] = list(settings.transcripts_dir.iterdir())
+    events = read_log(folder / "events.jsonl").events
+    assert events[-1].type == "run_finished" and events[-1].status == "interrupted"
+    from orchestration.runs import summarise
+
+    assert summarise(folder).status == "interrupted"
