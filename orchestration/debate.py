@@ -297,8 +297,12 @@ async def _review(
             phase="review",
             content=_render_draft(decided.value),
             data=decided.value.model_dump(mode="json"),
-            evidence_ids=[i for g in decided.value.gaps for i in g.evidence]
-            + [i for r in decided.value.recommendations for i in r.evidence],
+            evidence_ids=list(
+                dict.fromkeys(
+                    [i for g in decided.value.gaps for i in g.evidence]
+                    + [i for r in decided.value.recommendations for i in r.evidence]
+                )
+            ),
         )
     else:
         yield ErrorRaised(

@@ -1,0 +1,78 @@
+"""Snapshots of the main screens at fixed sizes, over a saved run kept in tests/fixtures/runs
+(rebuilt by ``python -m tests.fixtures.make_saved_run``). Update them with
+``pytest tests/test_tui_snapshots.py --snapshot-update`` after a deliberate change, and look at
+the SVGs in the report before committing."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import Settings, load_settings
+from tui.app import create_app
+
+RUNS = Path("tests/fixtures/runs")
+RUN_ID = "20261124-090000-demo01"
+
+
+@pytest.fixture
+def settings(monkeypatch, tmp_path) -> Settings:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    return load_settings(
+        {"transcripts_dir": str(RUNS), "retrieval": {"data_dir": str(tmp_path / "no-index")}}
+    )
+
+
+async def settle(pilot) -> None:
+    await pilot.pause(0.3)
+    await pilot.wait_for_scheduled_animations()
+
+
+def test_saved_run_at_120x40(snap_compare, settings):
+    app = create_app(settings, open_run=RUN_ID)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
+
+
+def test_saved_run_at_80x24(snap_compare, settings):
+    app = create_app(settings, open_run=RUN_ID)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+def test_a_selected_message_shows_its_passages_with_the_quote(snap_compare, settings):
+    async def select(pilot) -> None:
+        await settle(pilot)
+        for _ in range(6):
+            await pilot.press("up")
+        await settle(pilot)
+
+    app = create_app(settings, open_run=RUN_ID)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=select)
+
+
+def test_report_screen(snap_compare, settings):
+    async def open_report(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+
+    app = create_app(settings, open_run=RUN_ID)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=open_report)
+
+
+def test_saved_runs_screen(snap_compare, settings):
+    app = create_app(settings, browse=True)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
+
+
+def test_audit_screen(snap_compare, settings):
+    async def audit(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("u")
+        await pilot.pause(1.0)
+        await settle(pilot)
+
+    app = create_app(settings, browse=True)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=audit)
