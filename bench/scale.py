@@ -58,7 +58,9 @@ def report(name: str, value: str) -> None:
 
 
 def settings_for(data_dir: Path) -> RetrievalSettings:
-    return RetrievalSettings(data_dir=data_dir, corpus_dir=DOCS, catalog=ROOT / "corpus" / "catalog.toml")
+    return RetrievalSettings(
+        data_dir=data_dir, corpus_dir=DOCS, catalog=ROOT / "corpus" / "catalog.toml"
+    )
 
 
 def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
@@ -85,12 +87,16 @@ def bench_bundled(tmp: Path, questions: list[str]) -> Path:
     _, export_s = timed(lambda: LocalMiniLM(local_model_dir(first))._session)
     report("ONNX export + session load (one-time)", f"{export_s:6.2f} s")
     r1, _ = timed(ingest, [DOCS], settings_for(first))
-    report("ingest #1 (fresh dir, model exported)",
-           f"{r1.seconds:6.2f} s  {r1.passages_written / r1.seconds:6.1f} passages/s ({r1.passages_written})")
+    report(
+        "ingest #1 (fresh dir, model exported)",
+        f"{r1.seconds:6.2f} s  {r1.passages_written / r1.seconds:6.1f} passages/s ({r1.passages_written})",
+    )
     shutil.copytree(first / "models", steady / "models")
     r2, _ = timed(ingest, [DOCS], settings_for(steady))
-    report("ingest #2 steady state (fresh dir)",
-           f"{r2.seconds:6.2f} s  {r2.passages_written / r2.seconds:6.1f} passages/s")
+    report(
+        "ingest #2 steady state (fresh dir)",
+        f"{r2.seconds:6.2f} s  {r2.passages_written / r2.seconds:6.1f} passages/s",
+    )
     r3, _ = timed(ingest, [DOCS], settings_for(steady))
     report("re-ingest, nothing changed", f"{r3.seconds:6.3f} s  (changed={r3.changed})")
 
@@ -104,8 +110,11 @@ def bench_bundled(tmp: Path, questions: list[str]) -> Path:
 # -- 3: synthetic corpus ---------------------------------------------------------------------
 def corpus_sentences() -> list[str]:
     sentences = [
-        s.strip() for f in sorted(DOCS.iterdir()) for line in f.read_text(encoding="utf-8").split("\n")
-        for s in _SENTENCE_END.split(line) if len(s.split()) >= 4
+        s.strip()
+        for f in sorted(DOCS.iterdir())
+        for line in f.read_text(encoding="utf-8").split("\n")
+        for s in _SENTENCE_END.split(line)
+        if len(s.split()) >= 4
     ]
     return list(dict.fromkeys(sentences))
 
@@ -131,9 +140,14 @@ def build_synthetic(data_dir: Path, model_from: Path, n: int, n_docs: int = 500)
             doc, pos = i // per_doc, i % per_doc + 1
             picks = rng.choice(len(sentences), size=int(rng.integers(5, 11)), replace=False)
             p = Passage(
-                id=make_evidence_id(f"SYN-{doc:04d}", pos), doc_id=f"SYN-{doc:04d}",
-                title=f"Synthetic workforce strategy {doc}", section=f"{pos // 10 + 1}. Section",
-                scope=SCOPES[doc % len(SCOPES)], position=pos, start=pos * 1000, end=pos * 1000 + 999,
+                id=make_evidence_id(f"SYN-{doc:04d}", pos),
+                doc_id=f"SYN-{doc:04d}",
+                title=f"Synthetic workforce strategy {doc}",
+                section=f"{pos // 10 + 1}. Section",
+                scope=SCOPES[doc % len(SCOPES)],
+                position=pos,
+                start=pos * 1000,
+                end=pos * 1000 + 999,
                 text=" ".join(sentences[j] for j in picks),
             )
             batch.append(p)
@@ -144,19 +158,37 @@ def build_synthetic(data_dir: Path, model_from: Path, n: int, n_docs: int = 500)
                 win_meta.append({"passage_id": p.id, "doc_id": p.doc_id, "scope": p.scope})
         vecs_a = unit(unit(np.array(vecs)) + rng.normal(0, 0.01, (len(vecs), 384)))
         wins_a = unit(unit(np.array(win_vecs)) + rng.normal(0, 0.01, (len(win_vecs), 384)))
-        passages_c.upsert(ids=[p.id for p in batch], embeddings=vecs_a, documents=[p.text for p in batch],
-                          metadatas=[_metadata(p) for p in batch])
+        passages_c.upsert(
+            ids=[p.id for p in batch],
+            embeddings=vecs_a,
+            documents=[p.text for p in batch],
+            metadatas=[_metadata(p) for p in batch],
+        )
         for wlo in range(0, len(win_ids), BATCH):
-            windows_c.upsert(ids=win_ids[wlo : wlo + BATCH], embeddings=wins_a[wlo : wlo + BATCH],
-                             metadatas=win_meta[wlo : wlo + BATCH])
-        print(f"  wrote {min(lo + BATCH, n)}/{n} passages ({time.perf_counter() - start:.0f} s)", flush=True)
+            windows_c.upsert(
+                ids=win_ids[wlo : wlo + BATCH],
+                embeddings=wins_a[wlo : wlo + BATCH],
+                metadatas=win_meta[wlo : wlo + BATCH],
+            )
+        print(
+            f"  wrote {min(lo + BATCH, n)}/{n} passages ({time.perf_counter() - start:.0f} s)",
+            flush=True,
+        )
     chroma_s = time.perf_counter() - start
     for doc in range(-(-n // per_doc)):
         doc_id = f"SYN-{doc:04d}"
-        store.put_document(doc_id, f"Synthetic document {doc}", {
-            "sha256": f"{doc:064x}", "n_chunks": min(per_doc, n - doc * per_doc), "file": f"{doc_id}.txt",
-            "path": f"/synthetic/{doc_id}.txt", "title": f"Synthetic workforce strategy {doc}",
-            "scope": SCOPES[doc % len(SCOPES)]})
+        store.put_document(
+            doc_id,
+            f"Synthetic document {doc}",
+            {
+                "sha256": f"{doc:064x}",
+                "n_chunks": min(per_doc, n - doc * per_doc),
+                "file": f"{doc_id}.txt",
+                "path": f"/synthetic/{doc_id}.txt",
+                "title": f"Synthetic workforce strategy {doc}",
+                "scope": SCOPES[doc % len(SCOPES)],
+            },
+        )
     _, bm25_s = timed(refresh_lexical, store, force=True)
     report(f"synthetic build: Chroma upserts ({n} + {2 * n} win)", f"{chroma_s:6.1f} s")
     report("synthetic build: BM25 mirror (refresh_lexical)", f"{bm25_s:6.1f} s")
@@ -170,7 +202,10 @@ def bench_synthetic(tmp: Path, steady: Path, n: int, queries: list[str], scope: 
     searcher = build_synthetic(tmp / "synthetic", steady, n)
     report(f"{n // 1000}k hybrid", p50_p95(latencies(searcher, queries)))
     scoped = Filters(scopes=(scope,))
-    report(f"{n // 1000}k hybrid --scope {scope}", p50_p95(latencies(searcher, queries, filters=scoped)))
+    report(
+        f"{n // 1000}k hybrid --scope {scope}",
+        p50_p95(latencies(searcher, queries, filters=scoped)),
+    )
     del searcher
 
 
@@ -187,23 +222,32 @@ def bench_cli(tmp: Path, data_dir: Path, runs: int = 5, label: str = "bundled") 
         walls.append(time.perf_counter() - start)
         if done.returncode != 0 or not json.loads(done.stdout)[0]["hits"]:
             raise SystemExit(f"review search failed ({done.returncode}): {done.stderr[-2000:]}")
-    report(f"review search --json, {label} (process wall)",
-           f"min {min(walls):5.2f} s   median {statistics.median(walls):5.2f} s")
+    report(
+        f"review search --json, {label} (process wall)",
+        f"min {min(walls):5.2f} s   median {statistics.median(walls):5.2f} s",
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chunks", type=int, default=100_000, help="synthetic passages (0 skips)")
-    parser.add_argument("--queries", type=int, default=200, help="queries against the synthetic corpus")
+    parser.add_argument(
+        "--queries", type=int, default=200, help="queries against the synthetic corpus"
+    )
     parser.add_argument("--scope", choices=SCOPES, default="place", help="scope filter to time")
     parser.add_argument("--skip-cli", action="store_true", help="skip the `review search` timing")
     args = parser.parse_args()
-    questions = [q["question"] for q in json.loads((ROOT / "bench" / "retrieval_questions.json").read_text())]
+    questions = [
+        q["question"] for q in json.loads((ROOT / "bench" / "retrieval_questions.json").read_text())
+    ]
     fragments = [" ".join(s.split()[:10]) for s in corpus_sentences()]
     random.Random(3).shuffle(fragments)
     synthetic_queries = (questions + fragments)[: args.queries]
-    print(f"cpu cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f} "
-          "(other processes skew every figure)", flush=True)
+    print(
+        f"cpu cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f} "
+        "(other processes skew every figure)",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="review-scale-") as name:
         tmp = Path(name)
         steady = bench_bundled(tmp, questions)

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Select
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
@@ -33,6 +34,7 @@ from tui.widgets.theme_list import ALL_THEMES, ThemeList
 
 STEERING = {"pause", "interject", "ask", "redirect", "end_theme"}
 VERDICTS = {"approve", "send_back"}
+EVIDENCE_DELAY_S = 0.15
 NARROW = 110  # below this width the evidence pane is shown on demand only
 
 
@@ -63,6 +65,7 @@ class RunScreen(Screen[None]):
         self._theme_filter: str | None = None
         self._evidence_filter: set[str] | None = None
         self._run_worker: Worker[Any] | None = None
+        self._evidence_timer: Timer | None = None
 
     # --- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -305,8 +308,16 @@ class RunScreen(Screen[None]):
         self._apply_filters()
 
     def on_debate_log_selected(self, event: DebateLog.Selected) -> None:
-        if self.query_one("#evidence").display:
-            self.query_one(EvidencePane).show(event.entry.evidence_ids, event.entry.text)
+        """Show the entry's passages once the cursor rests (scrolling stays smooth)."""
+        if self._evidence_timer is not None:
+            self._evidence_timer.stop()
+        entry = event.entry
+
+        def show() -> None:
+            if self.query_one("#evidence").display:
+                self.query_one(EvidencePane).show(entry.evidence_ids, entry.text)
+
+        self._evidence_timer = self.set_timer(EVIDENCE_DELAY_S, show)
 
     def _apply_filters(self) -> None:
         agent = self.query_one("#agent-filter", Select).value

@@ -8,7 +8,9 @@ pack or the brief. While the cursor is on the last entry the log follows new mes
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.style import Style
@@ -74,6 +76,43 @@ def render_entry(entry: Entry, expanded: bool) -> RenderableType:
     return Group(*parts)
 
 
+def entry_height(entry: Entry, expanded: bool, width: int) -> int | None:
+    """The lines ``render_entry`` takes at ``width``, worked out without rendering (None when
+    only rendering can tell: expanded entries). Drawing corrects any small difference."""
+    if expanded:
+        return None
+    if entry.kind == "tool":
+        return 1
+    if entry.kind in ("phase", "steer", "error", "note"):
+        return wrapped_lines(f"xx{entry.text}", width)
+    lines = 1 + wrapped_lines(entry.text.strip() or "…", width - 2)
+    if entry.detail:
+        lines += 1
+    if entry.evidence_ids and not entry.streaming:
+        lines += wrapped_lines(f"evidence: {', '.join(entry.evidence_ids)}", width - 2)
+    return lines
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """Lines ``text`` takes when wrapped greedily at spaces (long words folded), as rich does."""
+    total = 0
+    width = max(1, width)
+    for paragraph in text.split("\n"):
+        lines, used = 1, 0
+        for word in paragraph.split():
+            size = cell_len(word)
+            if used == 0:
+                lines += (size - 1) // width
+                used = (size - 1) % width + 1
+            elif used + 1 + size <= width:
+                used += 1 + size
+            else:
+                lines += 1 + (size - 1) // width
+                used = (size - 1) % width + 1
+        total += lines
+    return total
+
+
 def _indented(renderable: RenderableType, left: int = 2) -> RenderableType:
     return Padding(renderable, (0, 0, 0, left))
 
@@ -87,6 +126,8 @@ class DebateLog(ScrollView, can_focus=True):
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
         Binding("enter", "expand", "Expand", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
     ]
 
     class Selected(Message):
@@ -169,19 +210,28 @@ class DebateLog(ScrollView, can_focus=True):
             self._cache[index] = cached
         return cached[1]
 
+    def _height(self, pos: int) -> int:
+        index = self.shown[pos]
+        cached = self._cache.get(index)
+        if cached is not None and cached[0] == self._key(pos):
+            return len(cached[1])
+        entry = self.entries[index]
+        estimate = entry_height(entry, index in self.expanded, self._width)
+        return estimate if estimate is not None else len(self._strips(pos))
+
     def _relayout(self, start: int = 0) -> None:
+        """Heights from ``start`` on (worked out, not drawn), then every entry's first line."""
         width = self._content_width()
         if width != self._width:
             self._width, start = width, 0
         start = min(start, len(self._heights), len(self.shown))
         del self._heights[start:]
-        self._heights.extend(len(self._strips(pos)) for pos in range(start, len(self.shown)))
-        total = 0
-        self._offsets = []
-        for height in self._heights:
-            self._offsets.append(total)
-            total += height
-        self.virtual_size = Size(self._width, total)
+        self._heights.extend(self._height(pos) for pos in range(start, len(self.shown)))
+        self._reoffset()
+
+    def _reoffset(self) -> None:
+        self._offsets = list(accumulate(self._heights, initial=0))[:-1]
+        self.virtual_size = Size(self._width, sum(self._heights))
         self.refresh()
 
     def on_resize(self) -> None:
@@ -196,6 +246,9 @@ class DebateLog(ScrollView, can_focus=True):
         if pos < 0 or pos >= len(self._heights):
             return Strip.blank(self.size.width)
         strips = self._strips(pos)
+        if len(strips) != self._heights[pos]:  # the worked-out height was off: correct it
+            self._heights[pos] = len(strips)
+            self._reoffset()
         strip = strips[min(line - self._offsets[pos], len(strips) - 1)]
         if pos == self.cursor and self.has_focus:
             strip = strip.apply_style(SELECTED)
@@ -221,6 +274,16 @@ class DebateLog(ScrollView, can_focus=True):
 
     def action_cursor(self, step: int) -> None:
         self._move_to((self.cursor if self.cursor is not None else 0) + step)
+
+    def action_page(self, step: int) -> None:
+        """Scroll a screenful and put the cursor on the first entry that starts in view."""
+        y = max(0, min(self.scroll_y + step * self.size.height, self.max_scroll_y))
+        pos = bisect_right(self._offsets, y) - 1
+        if pos >= 0 and self._offsets[pos] < y and pos + 1 < len(self.shown):
+            pos += 1
+        self.scroll_to(y=y, animate=False)
+        if pos >= 0:
+            self._move_to(pos)
 
     def action_first(self) -> None:
         self._move_to(0)
