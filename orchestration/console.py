@@ -35,6 +35,7 @@ PHASE_TITLES = {
     "rebuttal": "Rebuttals",
     "review": "Editor's review",
     "sign_off": "Sign-off",
+    "consensus": "Awaiting the chair's approval",
     "done": "Done",
     "follow_up": "Follow-up",
 }

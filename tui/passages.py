@@ -15,14 +15,18 @@ class PassageBook:
     def __init__(self, snapshot: Path | None = None) -> None:
         self._known: dict[str, Passage] = {}
         self._searcher: Searcher | None = None
+        self.index_error: str | None = None
         if snapshot is not None and snapshot.exists():
             for evidence_id, record in json.loads(snapshot.read_text(encoding="utf-8")).items():
                 self._known[evidence_id] = Passage.model_validate(record)
 
     def load_index(self, settings: RetrievalSettings) -> None:
-        """Open the corpus index (slow: call it from a worker thread). Failures leave the
-        snapshot only, which is enough for a saved run's citations."""
-        self._searcher = Searcher(settings)
+        """Open the corpus index (slow: call it from a worker thread). A failure leaves the
+        snapshot only, which is enough for a saved run's citations, and is noted."""
+        try:
+            self._searcher = Searcher(settings)
+        except (OSError, ValueError, RuntimeError) as exc:
+            self.index_error = str(exc)
 
     @property
     def searcher(self) -> Searcher | None:

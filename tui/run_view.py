@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
+from orchestration.console import PHASE_TITLES
 from orchestration.events import (
     AgentMessage,
     ErrorRaised,
@@ -29,17 +30,6 @@ from orchestration.review_models import StrategyReview, ThemeReview
 
 EntryKind = Literal["phase", "message", "tool", "steer", "error", "note"]
 ThemeStateName = Literal["waiting", "debating", "consensus", "done"]
-PHASE_TITLES = {
-    "brief": "Brief",
-    "opening": "Openings",
-    "critique": "Critique",
-    "rebuttal": "Rebuttals",
-    "review": "Editor's review",
-    "sign_off": "Sign-off",
-    "consensus": "Awaiting the chair's approval",
-    "done": "Done",
-    "follow_up": "Follow-up",
-}
 STEER_TITLES = {
     "interject": "interjects",
     "ask": "asks",
@@ -62,6 +52,7 @@ class Entry:
     agent: str | None = None
     phase: str | None = None
     evidence_ids: list[str] = field(default_factory=list)
+    context_ids: list[str] = field(default_factory=list)  # the evidence pack the agent was given
     detail: str = ""  # shown when the entry is expanded
     streaming: bool = False
     version: int = 0  # bumped whenever the entry changes, for render caches
@@ -111,6 +102,7 @@ class RunView:
         self.finished_seconds: float | None = None
         self.report_path: str | None = None
         self._streaming: dict[tuple[str | None, str], int] = {}
+        self._packs: dict[tuple[str | None, str], list[str]] = {}
 
     # --- folding events -------------------------------------------------------------------
     def apply(self, event: object) -> None:
@@ -156,6 +148,7 @@ class RunView:
                     event.theme_id,
                     event.agent,
                     theme.phase if theme else None,
+                    context_ids=self._packs.get(key, []),
                     streaming=True,
                 )
             )
@@ -181,7 +174,8 @@ class RunView:
                 )
             )
             return
-        index = self._streaming.pop((event.theme_id, event.agent), None)
+        key = (event.theme_id, event.agent)
+        index = self._streaming.pop(key, None)
         if index is None:
             self._add(
                 Entry(
@@ -191,6 +185,7 @@ class RunView:
                     event.agent,
                     event.phase,
                     event.evidence_ids,
+                    context_ids=self._packs.get(key, []),
                 )
             )
             return
@@ -214,6 +209,7 @@ class RunView:
         )
 
     def _on_EvidencePack(self, event: EvidencePack) -> None:
+        self._packs[(event.theme_id, event.agent)] = event.evidence_ids
         self._add(
             Entry(
                 "tool",

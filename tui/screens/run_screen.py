@@ -315,7 +315,9 @@ class RunScreen(Screen[None]):
 
         def show() -> None:
             if self.query_one("#evidence").display:
-                self.query_one(EvidencePane).show(entry.evidence_ids, entry.text)
+                self.query_one(EvidencePane).show(
+                    entry.evidence_ids, entry.text, context_ids=entry.context_ids
+                )
 
         self._evidence_timer = self.set_timer(EVIDENCE_DELAY_S, show)
 

@@ -42,24 +42,42 @@ class EvidencePane(VerticalScroll):
         yield Static("Select a message or a claim to see the passages behind it.", id="passages")
 
     def show(
-        self, evidence_ids: list[str], claim: str = "", quotes: dict[str, str] | None = None
+        self,
+        evidence_ids: list[str],
+        claim: str = "",
+        quotes: dict[str, str] | None = None,
+        context_ids: list[str] | None = None,
     ) -> None:
-        """Show these passages; the highlight is ``quotes[id]`` or the sentence nearest ``claim``."""
+        """Show the cited passages, then those the agent was given (``context_ids``). The
+        highlight is ``quotes[id]``, else the sentence nearest ``claim``."""
         quotes = quotes or {}
+        context = [i for i in context_ids or [] if i not in evidence_ids]
         parts: list[RenderableType] = []
-        missing = []
-        for evidence_id in evidence_ids:
-            passage = self.book.get(evidence_id)
-            if passage is None:
-                missing.append(evidence_id)
+        missing: list[str] = []
+        for heading, ids in (("Cited", evidence_ids), ("In the agent's evidence pack", context)):
+            if not ids:
                 continue
-            quote = quotes.get(evidence_id) or (best_quote(passage, claim).text if claim else None)
-            parts.append(passage_view(passage, quote))
+            parts.append(Text(heading.upper(), style="bold underline"))
+            for evidence_id in ids:
+                passage = self.book.get(evidence_id)
+                if passage is None:
+                    missing.append(evidence_id)
+                    continue
+                quote = quotes.get(evidence_id) or (
+                    best_quote(passage, claim).text if claim else None
+                )
+                parts.append(passage_view(passage, quote))
         if missing:
-            note = "still loading the index" if self.book.searcher is None else "not in the index"
+            if self.book.index_error:
+                note = f"not in the run's snapshot, and the index is unavailable ({self.book.index_error})"
+            elif self.book.searcher is None:
+                note = "still loading the index"
+            else:
+                note = "not in the index"
             parts.append(Text(f"{', '.join(missing)}: {note}.", style="dim"))
         if not parts:
-            parts.append(Text("No passages cited here.", style="dim"))
+            parts.append(Text("No passages behind this entry.", style="dim"))
         self.query_one("#passages", Static).update(Group(*parts))
-        self.border_subtitle = f"{len(evidence_ids) - len(missing)} passage(s)"
+        found = len(evidence_ids) + len(context) - len(missing)
+        self.border_subtitle = f"{len(evidence_ids)} cited · {found} shown"
         self.scroll_home(animate=False)

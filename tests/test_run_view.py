@@ -1,0 +1,169 @@
+"""What the terminal UI shows of a run, folded from events (no screen needed), and the debate
+log's worked-out heights against rich's real wrapping."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from rich.console import Console
+
+from orchestration.events import (
+    AgentMessage,
+    EvidencePack,
+    HumanSteer,
+    MessageDelta,
+    PhaseChanged,
+    RunFinished,
+    RunStarted,
+    ToolCalled,
+    UsageRecorded,
+)
+from tui.run_view import Entry, RunView
+from tui.widgets.debate_log import entry_height, render_entry
+
+
+def started() -> RunStarted:
+    return RunStarted(
+        run_id="r1",
+        strategy_title="Strategy",
+        strategy_path="s.toml",
+        strategy_sha256="0",
+        themes=["talent", "inclusion"],
+        models={},
+        embedding_model="m",
+        index_version="v",
+        settings_sha256="0",
+    )
+
+
+def test_streamed_pieces_become_one_message_with_its_evidence_pack():
+    view = RunView({"talent": "Talent"})
+    view.apply(started())
+    view.apply(PhaseChanged(theme_id="talent", phase="opening"))
+    view.apply(EvidencePack(theme_id="talent", agent="critic", queries=["q"], evidence_ids=["A#1"]))
+    for piece in ("Claims ", "need ", "evidence."):
+        view.apply(MessageDelta(theme_id="talent", agent="critic", text=piece))
+    [streaming] = [e for e in view.entries if e.kind == "message"]
+    assert streaming.streaming and streaming.text == "Claims need evidence."
+    view.apply(
+        AgentMessage(
+            theme_id="talent",
+            agent="critic",
+            phase="opening",
+            content="Claims need evidence [B#2].",
+            evidence_ids=["B#2"],
+        )
+    )
+    [message] = [e for e in view.entries if e.kind == "message"]
+    assert not message.streaming and message.evidence_ids == ["B#2"]
+    assert message.context_ids == ["A#1"]
+    assert view.themes["talent"].state == "debating" and view.themes["inclusion"].state == "waiting"
+
+
+def test_theme_states_totals_and_the_theme_steers_go_to():
+    view = RunView({"talent": "Talent"})
+    view.apply(started())
+    assert view.current_theme() is None
+    view.apply(PhaseChanged(theme_id="talent", phase="critique", round=2))
+    assert view.current_theme().id == "talent"
+    assert "round 2" in view.entries[-1].text
+    view.apply(PhaseChanged(theme_id="talent", phase="consensus"))
+    assert view.themes["talent"].state == "consensus" and view.current_theme().id == "talent"
+    view.apply(
+        UsageRecorded(
+            agent="critic", model="m", prompt_tokens=100, completion_tokens=20, latency_s=1.0
+        )
+    )
+    assert view.totals.tokens == 120 and view.totals.cost is None
+    view.apply(
+        UsageRecorded(
+            agent="critic",
+            model="m",
+            prompt_tokens=1,
+            completion_tokens=1,
+            latency_s=1.0,
+            cost=0.25,
+        )
+    )
+    assert view.totals.cost == 0.25
+    view.apply(HumanSteer(kind="pause", theme_id="talent"))
+    assert view.paused
+    view.apply(RunFinished(status="complete", seconds=12.0))
+    assert view.status == "complete" and view.elapsed() == 12.0
+
+
+def test_filters_by_agent_phase_text_and_cited_passages():
+    view = RunView()
+    view.apply(started())
+    messages = [
+        ("critic", "critique", "Retention is weak", ["A#1"]),
+        ("inclusion", "opening", "Bank staff are left out", ["B#2"]),
+        ("critic", "rebuttal", "Conceded", []),
+    ]
+    for agent, phase, text, ids in messages:
+        view.apply(
+            AgentMessage(
+                theme_id="talent", agent=agent, phase=phase, content=text, evidence_ids=ids
+            )
+        )
+    view.apply(
+        ToolCalled(
+            theme_id="talent",
+            agent="critic",
+            tool="search_corpus",
+            arguments={"query": "bank staff"},
+            result_ids=["B#2"],
+        )
+    )
+    texts = lambda indices: [view.entries[i].text for i in indices]  # noqa: E731
+    assert texts(view.matching(agent="critic", phase="critique")) == ["Retention is weak"]
+    assert texts(view.matching(text="BANK")) == [
+        "Bank staff are left out",
+        "search_corpus(query='bank staff') → 1 passage(s)",
+    ]
+    assert len(view.matching(evidence_ids={"B#2"})) == 2
+    assert view.matching(theme_id="inclusion") == []
+
+
+@pytest.mark.parametrize("width", [24, 57, 96])
+def test_worked_out_heights_match_rich_wrapping(width):
+    console = Console(width=200)
+    rng = random.Random(width)
+    words = [
+        "the",
+        "retention",
+        "of",
+        "newly",
+        "qualified",
+        "nurses",
+        "Leeds",
+        "anchor-institutions",
+        "a",
+        "of",
+        "and",
+    ]
+    entries = [
+        Entry("phase", "Talent · Critique (round 2)", "talent"),
+        Entry("steer", "chair interjects: " + " ".join(rng.choices(words, k=30)), agent="chair"),
+        Entry("note", "Talent reviewed: 1 gap(s), 2 recommendation(s), 1 dissent(s)."),
+        Entry("tool", "evidence pack → A#1, B#2, C#3, D#4, E#5, F#6", agent="leeds-local"),
+        Entry("error", "The editor's review was not valid JSON " * 3),
+    ]
+    for _ in range(30):
+        text = "\n".join(" ".join(rng.choices(words, k=rng.randint(1, 60))) for _ in range(2))
+        entries.append(
+            Entry(
+                "message",
+                text,
+                agent="critic",
+                phase="critique",
+                evidence_ids=[f"LEEDS-OWS-2024#{n}" for n in range(rng.randint(0, 5))],
+                detail="computed brief" if rng.random() < 0.2 else "",
+            )
+        )
+    for entry in entries:
+        drawn = console.render_lines(
+            render_entry(entry, False), console.options.update_width(width), pad=False
+        )
+        assert entry_height(entry, False, width) == len(drawn), entry
