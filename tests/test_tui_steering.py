@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.widgets import Select
 
 from orchestration.event_log import read_log
 from orchestration.settings import Settings, load_settings
@@ -89,7 +88,7 @@ async def test_asking_a_panelist_gives_it_the_next_turn(settings):
         await until(pilot, lambda: len(speaker.pending) == 1)
         await pilot.press("a")
         await pilot.pause()
-        app.screen.query_one("#agent", Select).value = "inclusion"
+        await pilot.press("down", "down", "enter")  # national-policy -> inclusion
         await type_and_send(pilot, "Who is left out?")
         speaker.release()
         await until(pilot, lambda: len(speaker.pending) == 2)
@@ -179,6 +178,8 @@ async def test_a_follow_up_question_is_answered_and_logged(settings):
     async with app.run_test(size=SIZE) as pilot:
         await finish(pilot, app, speaker)
         await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("enter")  # the editor, highlighted by default
         await type_and_send(pilot, "Which objective is weakest?")
         screen = app.screen
         assert isinstance(screen, RunScreen)

@@ -161,11 +161,11 @@ class RunView:
         if event.phase == "review":
             self.drafts[event.theme_id or ""] = event.content
         if event.agent == "moderator" and event.phase == "brief":
-            first = event.content.strip().splitlines()[0] if event.content.strip() else "Brief"
             self._add(
                 Entry(
                     "message",
-                    f"{first} (computed coverage and candidate gaps; expand to read)",
+                    "The computed brief: how strongly the corpus supports each objective, and "
+                    "corpus topics no objective covers.",
                     event.theme_id,
                     "moderator",
                     "brief",

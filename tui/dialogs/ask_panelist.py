@@ -1,4 +1,4 @@
-"""Put a question to one panelist: choose who, then type the question."""
+"""Put a question to one panelist: choose who (arrows, Enter), then type the question."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
 
-from agents.panel import PANEL
+from agents.panel import PANEL, SPECS
 
 
 class AskPanelist(ModalScreen[tuple[str, str] | None]):
@@ -20,7 +21,7 @@ class AskPanelist(ModalScreen[tuple[str, str] | None]):
         width: 80%; max-width: 90; height: auto; padding: 1 2;
         border: thick $accent; background: $surface;
     }
-    AskPanelist Select { margin-bottom: 1; }
+    AskPanelist OptionList { height: auto; max-height: 7; margin-bottom: 1; }
     AskPanelist .hint { color: $text-muted; margin: 1 0 0 0; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -32,22 +33,28 @@ class AskPanelist(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text)
-            yield Select(
-                [(agent, agent) for agent in PANEL],
-                value=self.default,
-                allow_blank=False,
-                id="agent",
+            yield OptionList(
+                *(Option(f"[{SPECS[a].colour}]●[/] {a}", id=a) for a in PANEL), id="agent"
             )
             yield Input(placeholder="Your question", id="question")
-            yield Label("Enter to ask · Escape to cancel", classes="hint")
+            yield Label("↑↓ choose who · Enter · type the question · Enter", classes="hint")
 
     def on_mount(self) -> None:
+        agents = self.query_one("#agent", OptionList)
+        agents.highlighted = PANEL.index(self.default)
+        agents.focus()
+
+    @property
+    def agent(self) -> str:
+        agents = self.query_one("#agent", OptionList)
+        return PANEL[agents.highlighted or 0]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.query_one("#question", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         question = event.value.strip()
-        agent = self.query_one("#agent", Select).value
-        self.dismiss((str(agent), question) if question else None)
+        self.dismiss((self.agent, question) if question else None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

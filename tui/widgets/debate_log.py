@@ -72,8 +72,13 @@ def render_entry(entry: Entry, expanded: bool) -> RenderableType:
         else:
             parts.append(Text("  ▸ Enter to expand", style="dim"))
     if entry.evidence_ids and not entry.streaming:
-        parts.append(_indented(Text(f"evidence: {', '.join(entry.evidence_ids)}", style="dim")))
+        parts.append(_indented(Text(evidence_line(entry.evidence_ids), style="dim")))
     return Group(*parts)
+
+
+def evidence_line(evidence_ids: list[str], shown: int = 4) -> str:
+    more = len(evidence_ids) - shown
+    return "evidence: " + ", ".join(evidence_ids[:shown]) + (f" +{more} more" if more > 0 else "")
 
 
 def entry_height(entry: Entry, expanded: bool, width: int) -> int | None:
@@ -89,7 +94,7 @@ def entry_height(entry: Entry, expanded: bool, width: int) -> int | None:
     if entry.detail:
         lines += 1
     if entry.evidence_ids and not entry.streaming:
-        lines += wrapped_lines(f"evidence: {', '.join(entry.evidence_ids)}", width - 2)
+        lines += wrapped_lines(evidence_line(entry.evidence_ids), width - 2)
     return lines
 
 
