@@ -45,7 +45,7 @@ class RunsScreen(Screen[None]):
         self.title = "Saved runs"
         self.sub_title = str(self.settings.transcripts_dir)
         table = self.query_one(DataTable)
-        table.add_columns("run", "started", "strategy", "themes", "status", "models")
+        table.add_columns("run", "status", "themes", "started", "strategy", "models")
         self.action_reload()
         table.focus()
 
@@ -57,10 +57,10 @@ class RunsScreen(Screen[None]):
             style = STATUS_STYLE.get(run.status, "")
             table.add_row(
                 run.run_id,
+                f"[{style}]{run.status}[/]" if style else run.status,
+                f"{run.themes_done}/{run.themes_total}",
                 run.started,
                 run.strategy,
-                f"{run.themes_done}/{run.themes_total}",
-                f"[{style}]{run.status}[/]" if style else run.status,
                 run.models,
                 key=run.run_id,
             )

@@ -29,12 +29,10 @@ def status_text(view: RunView, read_only: bool) -> Text:
         text.append("  (saved run, read-only)", style="dim")
     done = sum(t.state == "done" for t in view.themes.values())
     text.append(f"  themes {done}/{len(view.themes)}")
-    if (theme := view.current_theme()) is not None:
-        phase = PHASE_TITLES.get(theme.phase, theme.phase)
-        style = "bold magenta" if theme.state == "consensus" else ""
-        text.append(f"  {theme.name}: {phase}", style=style)
-        if theme.state == "consensus":
-            text.append("  y approve · b send back", style="magenta")
+    if (theme := view.current_theme()) is not None and theme.state == "consensus":
+        text.append(f"  {theme.name} awaits your approval: y / b", style="bold magenta")
+    elif theme is not None:
+        text.append(f"  {theme.name}: {PHASE_TITLES.get(theme.phase, theme.phase)}")
     totals = view.totals
     text.append(f"  {totals.tokens:,} tokens", style="dim")
     if totals.cost is not None:
