@@ -218,3 +218,69 @@ async def test_quitting_mid_run_asks_first_and_leaves_a_resumable_run(settings):
     from orchestration.runs import summarise
 
     assert summarise(folder).status == "interrupted"
+
+
+async def test_a_quit_run_resumes_in_the_app_to_completion(settings):
+    speaker = PacedSpeaker()
+    app = live_app(settings, speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(speaker.pending) == 1)
+        speaker.release()  # one opening is recorded before the chair quits
+        await until(pilot, lambda: len(speaker.pending) == 2)
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running)
+    [folder] = list(settings.transcripts_dir.iterdir())
+
+    again = PacedSpeaker()
+    again.run_freely()
+    resumed = create_app(settings, resume=folder.name, speaker=again)
+    async with resumed.run_test(size=SIZE) as pilot:
+        screen = resumed.screen
+        assert isinstance(screen, RunScreen)
+        await until(pilot, lambda: screen.view.status == "complete")
+    assert again.pending[0].agent == "leeds-local"  # the recorded opening was not asked again
+    events = read_log(folder / "events.jsonl").events
+    assert [e.type for e in events].count("run_resumed") == 1
+    assert events[-1].type == "run_finished" and events[-1].status == "complete"
+    assert (folder / "report.md").exists()
+
+
+async def test_steering_through_the_command_palette(settings):
+    speaker = PacedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    app = live_app(settings, speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(speaker.pending) == 1)
+        await pilot.press("ctrl+p")
+        await type_and_send(pilot, "Interject")
+        await until(pilot, lambda: type(app.screen).__name__ == "TextPrompt")
+        await type_and_send(pilot, "Is agency spend covered?")
+        speaker.release()
+        await until(pilot, lambda: len(speaker.pending) == 2)
+        assert "Is agency spend covered?" in speaker.pending[1].task
+        await finish(pilot, app, speaker)
+    assert [s.text for s in logged(settings, "interject")] == ["Is agency spend covered?"]
+
+
+class FailingSpeaker(PacedSpeaker):
+    async def speak(self, request):
+        from agents.runtime.errors import ModelCallError
+
+        raise ModelCallError("The model server timed out after 60 s; try again.", "timeout")
+        yield  # an async generator, like every speaker
+
+
+async def test_a_model_failure_is_one_plain_message_and_the_log_is_kept(settings):
+    app = live_app(settings, FailingSpeaker())
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        await until(pilot, lambda: screen.view.status == "failed")
+        await pilot.pause(0.2)
+        assert app.is_running  # the app stays up; the user reads the error and the debate
+        errors = [e for e in screen.view.entries if e.kind == "error"]
+        assert errors and "timed out" in errors[0].text
+    [folder] = list(settings.transcripts_dir.iterdir())
+    check = read_log(folder / "events.jsonl")
+    assert check.intact and check.events[-1].status == "failed"

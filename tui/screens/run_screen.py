@@ -34,6 +34,16 @@ from tui.widgets.theme_list import ALL_THEMES, ThemeList
 
 STEERING = {"pause", "interject", "ask", "redirect", "end_theme"}
 VERDICTS = {"approve", "send_back"}
+STEER_NOTES: dict[str, str] = {
+    "pause": "The debate pauses after the current turn (p resumes).",
+    "resume": "The debate resumes.",
+    "interject": "The next speaker answers you.",
+    "ask": "{target} answers you next.",
+    "redirect": "Added to the theme's focus: {text}",
+    "end_theme": "The theme ends after this turn; the editor still writes its review.",
+    "approve": "Review approved.",
+    "send_back": "Sent back: the editor revises the review and the panel signs off again.",
+}
 EVIDENCE_DELAY_S = 0.15
 NARROW = 110  # below this width the evidence pane is shown on demand only
 
@@ -66,6 +76,7 @@ class RunScreen(Screen[None]):
         self._evidence_filter: set[str] | None = None
         self._run_worker: Worker[Any] | None = None
         self._evidence_timer: Timer | None = None
+        self._shown_of = 0  # how many entries existed when the filter was last applied
 
     # --- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -159,7 +170,10 @@ class RunScreen(Screen[None]):
         if not self._dirty:
             return
         self._dirty = False
-        self.query_one(DebateLog).sync()
+        debate = self.query_one(DebateLog)
+        if debate.filtered and self._shown_of != len(self.view.entries):
+            self._apply_filters()  # new entries that pass the filter appear too
+        debate.sync()
         self.query_one(ThemeList).update_themes(self.view)
         self._refresh_titles()
         self._tick()
@@ -184,7 +198,7 @@ class RunScreen(Screen[None]):
 
     def _steer(self, kind: SteerKind, text: str = "", target: str | None = None) -> None:
         self.session.steer(kind, text, target)
-        self.notify(f"Sent to the panel: {kind.replace('_', ' ')}" + (f" — {text}" if text else ""))
+        self.notify(STEER_NOTES[kind].format(target=target, text=text))
 
     def action_pause(self) -> None:
         self._steer("resume" if self.view.paused else "pause")
@@ -341,7 +355,8 @@ class RunScreen(Screen[None]):
                     evidence_ids=self._evidence_filter,
                 )
             )
-        debate.border_subtitle = f"{len(debate.shown)} of {len(self.view.entries)} entries"
+        self._shown_of = len(self.view.entries)
+        debate.border_subtitle = f"{len(debate.shown)} of {self._shown_of} entries"
 
     def on_screen_resume(self) -> None:
         agents = self.query_one("#agent-filter", Select)
