@@ -28,10 +28,15 @@ class ClaimJump:
     text: str
     evidence_ids: list[str]
     quotes: dict[str, str] = field(default_factory=dict)
+    theme_id: str | None = None  # None: a whole-strategy priority, drawn from every theme
 
 
-def claims_of(review: ThemeReview) -> list[tuple[str, Claim]]:
-    return [("gap", g) for g in review.gaps] + [("rec", r) for r in review.recommendations]
+Listed = tuple[str, Claim, str | None]  # kind, the claim, its theme
+
+
+def claims_of(review: ThemeReview) -> list[Listed]:
+    gaps: list[Listed] = [("gap", g, review.theme_id) for g in review.gaps]
+    return gaps + [("rec", r, review.theme_id) for r in review.recommendations]
 
 
 class ReportScreen(Screen[ClaimJump | None]):
@@ -46,7 +51,7 @@ class ReportScreen(Screen[ClaimJump | None]):
         super().__init__()
         self.view = view
         self.initial = theme_id if theme_id in view.themes else WHOLE
-        self._claims: list[Claim] = []
+        self._claims: list[Listed] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,18 +76,20 @@ class ReportScreen(Screen[ClaimJump | None]):
     def _show(self, key: str) -> None:
         markdown, claims = self._content(key)
         self.query_one("#report", Markdown).update(markdown)
-        self._claims = [claim for _, claim in claims]
+        self._claims = claims
         options = []
-        for kind, claim in claims:
+        for kind, claim, _ in claims:
             ids = ", ".join(claim.evidence_ids) or "no evidence"
             label = Text.assemble(
                 ("Gap " if kind == "gap" else "Rec ", "bold"), claim.text, (f"\n  {ids}", "dim")
             )
             options.append(Option(label))
-        self.query_one("#claims", OptionList).set_options(options)
+        claims_list = self.query_one("#claims", OptionList)
+        claims_list.set_options(options)
+        claims_list.highlighted = 0 if options else None
         self.query_one("#report-scroll").scroll_home(animate=False)
 
-    def _content(self, key: str) -> tuple[str, list[tuple[str, Claim]]]:
+    def _content(self, key: str) -> tuple[str, list[Listed]]:
         view = self.view
         if key == WHOLE:
             if view.whole is None:
@@ -92,10 +99,11 @@ class ReportScreen(Screen[ClaimJump | None]):
                 return f"{head}\n\n{body}", [c for r in done for c in claims_of(r)]
             markdown = render_markdown(view.whole, view.run_id, view.models)
             claims = [c for r in view.whole.themes for c in claims_of(r)]
-            seen = {claim.text for _, claim in claims}
-            return markdown, claims + [
-                ("rec", p) for p in view.whole.priorities if p.text not in seen
+            seen = {claim.text for _, claim, _ in claims}
+            priorities: list[Listed] = [
+                ("rec", p, None) for p in view.whole.priorities if p.text not in seen
             ]
+            return markdown, claims + priorities
         if key in view.reviews:
             return theme_markdown(view.reviews[key]), claims_of(view.reviews[key])
         theme = view.themes[key]
@@ -108,9 +116,9 @@ class ReportScreen(Screen[ClaimJump | None]):
         return f"## {theme.name}\n\n*Not reviewed yet ({theme.state}).*", []
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        claim = self._claims[event.option_index]
+        _, claim, theme_id = self._claims[event.option_index]
         quotes = {c.evidence_id: c.quote for c in claim.citations}
-        self.dismiss(ClaimJump(claim.text, claim.evidence_ids, quotes))
+        self.dismiss(ClaimJump(claim.text, claim.evidence_ids, quotes, theme_id))
 
     def action_tab(self, step: int) -> None:
         tabs = self.query_one(Tabs)

@@ -285,6 +285,7 @@ class RunScreen(Screen[None]):
         if jump is None:
             return
         self._evidence_filter = set(jump.evidence_ids)
+        self._theme_filter = jump.theme_id
         self._apply_filters()
         self.query_one(EvidencePane).show(jump.evidence_ids, jump.text, jump.quotes)
         if self.has_class("narrow"):

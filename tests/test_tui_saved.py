@@ -1,0 +1,80 @@
+"""A saved run in the terminal UI: read-only, filtered and searched, and from a claim in the
+report back to the messages and passages behind it."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.widgets import Input, Select, Static
+
+from orchestration.settings import Settings, load_settings
+from tui.app import create_app
+from tui.screens.report_screen import ReportScreen
+from tui.screens.run_screen import RunScreen
+from tui.widgets.debate_log import DebateLog
+
+FIXTURE = Path("tests/fixtures/runs/20261124-090000-demo01")
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    shutil.copytree(FIXTURE, tmp_path / "runs" / FIXTURE.name)
+    return load_settings(
+        {
+            "transcripts_dir": str(tmp_path / "runs"),
+            "retrieval": {"data_dir": str(tmp_path / "no-index")},
+        }
+    )
+
+
+async def test_a_saved_run_is_read_only_and_filters(settings):
+    app = create_app(settings, open_run=FIXTURE.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        assert not screen.check_action("interject", ()) and not screen.check_action("approve", ())
+        assert screen.check_action("follow_up", ())
+        debate = screen.query_one(DebateLog)
+        everything = len(debate.shown)
+        screen.query_one("#agent-filter", Select).value = "critic"
+        await pilot.pause()
+        critic = [screen.view.entries[i] for i in debate.shown]
+        assert critic and all(e.agent == "critic" for e in critic)
+        assert len(critic) < everything
+        screen.query_one("#search", Input).value = "OPEN OBJECTIONS"
+        await pilot.pause()
+        assert {screen.view.entries[i].phase for i in debate.shown} == {"critique"}
+        await pilot.press("x")
+        await pilot.pause()
+        assert len(debate.shown) == everything
+    assert (settings.transcripts_dir / FIXTURE.name / "events.jsonl").read_bytes() == (
+        FIXTURE / "events.jsonl"
+    ).read_bytes()  # opening a run writes nothing
+
+
+async def test_from_a_claim_to_the_messages_and_passages_behind_it(settings):
+    app = create_app(settings, open_run=FIXTURE.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        report = app.screen
+        assert isinstance(report, ReportScreen)
+        _, claim, theme_id = report._claims[0]
+        report.query_one("#claims").focus()
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        shown = [screen.view.entries[i] for i in screen.query_one(DebateLog).shown]
+        assert shown and all(e.theme_id == theme_id for e in shown)
+        assert all(set(e.evidence_ids) & set(claim.evidence_ids) for e in shown)
+        console = Console(width=400, record=True, file=io.StringIO())
+        console.print(screen.query_one("#passages", Static).content)
+        assert claim.citations[0].quote in console.export_text().replace("\n", " ")
