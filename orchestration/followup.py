@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from agents.panel import SPECS
 from agents.runtime.models import ModelFactory
@@ -31,6 +33,7 @@ class Answer:
     agent: str
     text: str
     citations: list[Citation]
+    events: list[BaseModel] = field(default_factory=list)  # as appended to the run's log
 
 
 def _run_summary(events: list[object]) -> str:
@@ -60,11 +63,15 @@ async def ask(settings: Settings, run_id: str, question: str, agent: str = "edit
     speaker = AutoGenSpeaker(factory, searcher)
     await factory.warm_up([agent])
     log = EventLog.continuing(folder / "events.jsonl", prior.last_seq, prior.last_hash)
+    events: list[BaseModel] = []
+
+    def record(event: BaseModel) -> None:
+        log.append(event)
+        events.append(event)
+
     try:
-        log.append(HumanSteer(kind="ask", text=question, target=agent))
-        log.append(
-            EvidencePack(agent=agent, queries=[question], evidence_ids=[p.id for p in passages])
-        )
+        record(HumanSteer(kind="ask", text=question, target=agent))
+        record(EvidencePack(agent=agent, queries=[question], evidence_ids=[p.id for p in passages]))
         task = (
             f"{SPECS[agent].persona}\n\n{prompts.evidence_block(passages)}\n\n"
             f"A member of the strategy team asks: “{question}” Answer in at most 150 words, citing "
@@ -84,15 +91,15 @@ async def ask(settings: Settings, run_id: str, question: str, agent: str = "edit
         cited = [
             i for i in dict.fromkeys(EVIDENCE_ID.findall(text)) if searcher.passage(i) is not None
         ]
-        log.append(AgentMessage(agent=agent, phase="follow_up", content=text, evidence_ids=cited))
-        for record in factory.ledger.records:
-            log.append(usage_event(record))
+        record(AgentMessage(agent=agent, phase="follow_up", content=text, evidence_ids=cited))
+        for usage in factory.ledger.records:
+            record(usage_event(usage))
     finally:
         log.close()
         await factory.close()
     _add_to_snapshot(folder / "evidence.json", searcher, cited)
     citations, _ = cite(cited, text, searcher.passage)
-    return Answer(agent, text, citations)
+    return Answer(agent, text, citations, events)
 
 
 def _add_to_snapshot(path: Path, searcher: Searcher, ids: list[str]) -> None:

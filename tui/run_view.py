@@ -269,13 +269,6 @@ class RunView:
         """List a theme before the run starts (it waits its turn)."""
         self._theme(theme_id)
 
-    # --- follow-ups asked from the UI ------------------------------------------------------
-    def add_question(self, agent: str, question: str) -> None:
-        self._add(Entry("steer", f"chair asks {agent}: {question}", None, "chair", "follow_up"))
-
-    def add_answer(self, agent: str, text: str, evidence_ids: list[str]) -> None:
-        self._add(Entry("message", text, None, agent, "follow_up", evidence_ids))
-
     # --- reading -----------------------------------------------------------------------------
     def elapsed(self, now: float | None = None) -> float:
         if self.finished_seconds is not None:

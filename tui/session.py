@@ -127,9 +127,9 @@ class Session:
         """A follow-up question, answered as ``review ask`` does and appended to the run's log."""
         if not self.view.run_id:
             raise RuntimeError("The run has not started yet; ask again in a moment.")
-        self.view.add_question(agent, question)
         answer = await ask(self.settings, self.view.run_id, question, agent)
-        self.view.add_answer(agent, answer.text, [c.evidence_id for c in answer.citations])
+        for event in answer.events:  # shown exactly as a saved run's log will show them
+            self.view.apply(event)
         return answer
 
 
