@@ -112,6 +112,7 @@ async def measure(transcripts: Path, run_id: str) -> dict[str, float | list[floa
         await pilot.pause()
         debate = app.screen.query_one(DebateLog)
         first_paint_s = time.perf_counter() - started
+        await pilot.press("end")  # a saved run opens at its start; scroll back up from its end
         timings: dict[str, list[float]] = {"none": [], "pageup": [], "up": [], "home/end": []}
         for key, count in (("none", 30), ("pageup", 60), ("up", 60), ("home/end", 10)):
             for n in range(count):

@@ -120,7 +120,10 @@ async def debate_theme(
     draft: EditorDraft | None = None
     review_text = ""
     while True:
-        for steer in steering.drain() + await steering.wait_while_paused():
+        for steer in steering.drain(theme.id):  # logged now, a pause included
+            yield steer.model_copy(update={"theme_id": theme.id})
+            _apply_steer(run, steer)
+        for steer in await steering.wait_while_paused(theme.id):
             yield steer.model_copy(update={"theme_id": theme.id})
             _apply_steer(run, steer)
         turn = next_turn(run.state, time.monotonic() - started)

@@ -57,6 +57,11 @@ class EventLog:
             return writer
         return cls(path, seq, prev)
 
+    @classmethod
+    def is_writing(cls, path: Path) -> bool:
+        """Whether this process has the log at ``path`` open (its run is going on here)."""
+        return path.resolve() in cls._open
+
     def append(self, event: BaseModel) -> None:
         payload = event.model_dump(mode="json")
         self.seq += 1

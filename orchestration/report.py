@@ -186,12 +186,12 @@ def write_reports(
     audits on its own, even on a machine without the index)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(review.model_dump_json(indent=2), encoding="utf-8")
-    cited = {
+    snapshot = folder / "evidence.json"
+    cited = json.loads(snapshot.read_text(encoding="utf-8")) if snapshot.exists() else {}
+    cited |= {  # kept: passages cited by follow-up questions asked while the run went on
         i: p.model_dump(mode="json") for i in cited_ids(review) if (p := lookup(i)) is not None
     }
-    (folder / "evidence.json").write_text(
-        json.dumps(cited, indent=1, ensure_ascii=False), encoding="utf-8"
-    )
+    snapshot.write_text(json.dumps(cited, indent=1, ensure_ascii=False), encoding="utf-8")
     path = folder / "report.md"
     path.write_text(render_markdown(review, run_id, models), encoding="utf-8")
     return path

@@ -69,6 +69,27 @@ def select_themes(strategy: Strategy, wanted: list[str] | None) -> list[Theme]:
     return [strategy.theme(key) for key in wanted] if wanted else list(strategy.themes)
 
 
+def earlier_run(settings: Settings, run_id: str, resuming: bool) -> PriorRun:
+    """A saved run's log, checked: it exists, is undamaged, its strategy file is unchanged and
+    (to resume it) it is unfinished. Raises ``ValueError`` with a plain sentence otherwise."""
+    source = settings.transcripts_dir / run_id
+    if not (source / "events.jsonl").exists():
+        raise ValueError(
+            f"No run {run_id} in {settings.transcripts_dir}; `review runs` lists them."
+        )
+    prior = load_prior(source / "events.jsonl", repair=resuming)
+    last = prior.events[-1]
+    if resuming and last.type == "run_finished" and last.status == "complete":
+        raise ValueError(f"Run {run_id} is already complete; its report is {source / 'report.md'}.")
+    strategy_path = Path(prior.started.strategy_path)
+    if not strategy_path.exists() or strategy_hash(strategy_path) != prior.started.strategy_sha256:
+        raise ValueError(
+            f"{strategy_path} is missing or has changed since run {run_id} started; "
+            "it cannot be continued or replayed."
+        )
+    return prior
+
+
 async def run_review(
     settings: Settings,
     strategy_path: Path,
@@ -91,27 +112,13 @@ async def run_review(
     prior: PriorRun | None = None
     limits = settings.panel
     if resume or replay:
-        source = settings.transcripts_dir / str(resume or replay)
-        if not (source / "events.jsonl").exists():
-            raise ValueError(
-                f"No run {resume or replay} in {settings.transcripts_dir}; `review runs` lists them."
-            )
-        prior = load_prior(source / "events.jsonl", repair=bool(resume))
-        if (
-            resume
-            and prior.events[-1].type == "run_finished"
-            and prior.events[-1].status == "complete"
-        ):
-            raise ValueError(
-                f"Run {resume} is already complete; its report is {source / 'report.md'}."
-            )
+        prior = earlier_run(settings, str(resume or replay), resuming=bool(resume))
         strategy_path = Path(prior.started.strategy_path)
         themes = list(prior.started.themes)
-        limits = Limits.model_validate(prior.started.panel) if prior.started.panel else limits
-        if strategy_hash(strategy_path) != prior.started.strategy_sha256:
-            raise ValueError(
-                f"{strategy_path} has changed since run {source.name} started; it cannot be continued."
-            )
+        if prior.started.panel:  # the debate limits the run started with...
+            limits = Limits.model_validate(prior.started.panel)
+        if resume:  # ...but whether the chair approves each theme is the chair's choice now
+            limits = limits.model_copy(update={"chair_approval": settings.panel.chair_approval})
     strategy = load_strategy(strategy_path)
     chosen = select_themes(strategy, themes)
     searcher = await asyncio.to_thread(Searcher, settings.retrieval)
@@ -125,7 +132,7 @@ async def run_review(
         reviews = prior.reviewed_themes()
         duplicates = DuplicateFilter(prior.unfinished_theme_events())
         run_id, folder = prior.started.run_id, settings.transcripts_dir / resume
-        log = EventLog(folder / "events.jsonl", prior.last_seq, prior.last_hash)
+        log = EventLog.continuing(folder / "events.jsonl", prior.last_seq, prior.last_hash)
     elif prior is not None:
         voice = RecordedSpeaker(prior.events)
         run_id, folder = prior.started.run_id, settings.transcripts_dir / str(replay) / "replay"

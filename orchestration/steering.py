@@ -1,8 +1,10 @@
 """The chair's seam: steers sent from a console or the terminal UI into a running debate.
 
-``Steering`` is an asyncio queue plus a pause switch; the debate drains it before every turn, and
-a theme held for the chair's approval waits on it. Steers recorded in an earlier attempt of a run
-can be preloaded per theme, so that resuming or replaying a run meets the same verdicts.
+``Steering`` holds the steers not yet taken, plus a pause switch. A theme's debate takes the steers
+meant for it (or for no theme in particular) before every turn, and a theme held for the chair's
+approval waits for them; a steer for another theme stays until that theme takes it. Steers recorded
+in an earlier attempt of a run can be preloaded per theme, so resuming or replaying a run meets
+the same verdicts.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from orchestration.events import HumanSteer, SteerKind
 
 class Steering:
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[HumanSteer] = asyncio.Queue()
+        self._waiting: list[HumanSteer] = []
+        self._arrived = asyncio.Event()
         self._recorded: dict[str, list[HumanSteer]] = {}
         self._running = asyncio.Event()
         self._running.set()
@@ -26,33 +29,35 @@ class Steering:
         target: str | None = None,
         theme_id: str | None = None,
     ) -> None:
-        self._queue.put_nowait(HumanSteer(kind=kind, text=text, target=target, theme_id=theme_id))
+        self._waiting.append(HumanSteer(kind=kind, text=text, target=target, theme_id=theme_id))
+        self._arrived.set()
 
-    def drain(self) -> list[HumanSteer]:
-        steers = []
-        while not self._queue.empty():
-            steers.append(self._switch(self._queue.get_nowait()))
-        return steers
-
-    def _switch(self, steer: HumanSteer) -> HumanSteer:
-        if steer.kind == "pause":
-            self._running.clear()
-        elif steer.kind == "resume":
-            self._running.set()
-        return steer
+    def drain(self, theme_id: str | None = None) -> list[HumanSteer]:
+        """The steers for ``theme_id`` (and for no theme), in the order they were sent."""
+        taken = [s for s in self._waiting if s.theme_id in (None, theme_id)]
+        self._waiting = [s for s in self._waiting if s.theme_id not in (None, theme_id)]
+        for steer in taken:
+            if steer.kind == "pause":
+                self._running.clear()
+            elif steer.kind == "resume":
+                self._running.set()
+        return taken
 
     @property
     def paused(self) -> bool:
         return not self._running.is_set()
 
-    async def wait_while_paused(self) -> list[HumanSteer]:
+    async def _next(self, theme_id: str | None) -> list[HumanSteer]:
+        while not (taken := self.drain(theme_id)):
+            self._arrived.clear()
+            await self._arrived.wait()
+        return taken
+
+    async def wait_while_paused(self, theme_id: str | None = None) -> list[HumanSteer]:
         """Block while paused; return the steers that arrived meanwhile (resume included)."""
         seen: list[HumanSteer] = []
         while self.paused:
-            steer = await self._queue.get()
-            if steer.kind == "resume":
-                self._running.set()
-            seen.append(steer)
+            seen += await self._next(theme_id)
         return seen
 
     def preload(self, steers: list[HumanSteer]) -> None:
@@ -65,5 +70,4 @@ class Steering:
         """Wait for the chair: the next recorded verdict for ``theme_id``, or live steers."""
         if recorded := self._recorded.get(theme_id):
             return [recorded.pop(0)]
-        seen = [self._switch(await self._queue.get()), *self.drain()]
-        return seen + await self.wait_while_paused()
+        return await self._next(theme_id) + await self.wait_while_paused(theme_id)

@@ -44,6 +44,7 @@ def test_saved_run_at_80x24(snap_compare, settings):
 def test_a_selected_message_shows_its_passages_with_the_quote(snap_compare, settings):
     async def select(pilot) -> None:
         await settle(pilot)
+        await pilot.press("end")
         for _ in range(7):  # up to the editor's review
             await pilot.press("up")
         await settle(pilot)

@@ -235,7 +235,7 @@ async def test_a_quit_run_resumes_in_the_app_to_completion(settings):
 
     again = PacedSpeaker()
     again.run_freely()
-    resumed = create_app(settings, resume=folder.name, speaker=again)
+    resumed = create_app(settings, resume=folder.name, speaker=again, chair_approval=False)
     async with resumed.run_test(size=SIZE) as pilot:
         screen = resumed.screen
         assert isinstance(screen, RunScreen)

@@ -5,6 +5,7 @@ the list of saved runs; it owns navigation, the command palette and quitting saf
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -19,20 +20,20 @@ from tui.screens.run_screen import RunScreen
 from tui.screens.runs_screen import RunsScreen
 from tui.session import Session
 
-PALETTE = [
-    ("Pause or resume the debate", "p", "pause"),
-    ("Interject as chair", "i", "interject"),
-    ("Ask one panelist directly", "a", "ask"),
-    ("Redirect the theme (add a focus)", "r", "redirect"),
-    ("End the theme early", "e", "end_theme"),
-    ("Approve the theme's review", "y", "approve"),
-    ("Send the theme's review back", "b", "send_back"),
-    ("Ask a follow-up question", "f", "follow_up"),
-    ("Read the report", "m", "report"),
-    ("Filter or search the debate", "/", "filters"),
-    ("Show or hide the evidence pane", "v", "evidence"),
-    ("Resume this interrupted run", "R", "resume_run"),
-]
+PALETTE = {  # RunScreen actions offered in the command palette (their keys come from its bindings)
+    "pause": "Pause or resume the debate",
+    "interject": "Interject as chair",
+    "ask": "Ask one panelist directly",
+    "redirect": "Redirect the theme (add a focus)",
+    "end_theme": "End the theme early",
+    "approve": "Approve the theme's review",
+    "send_back": "Send the theme's review back",
+    "follow_up": "Ask a follow-up question",
+    "report": "Read the report",
+    "filters": "Filter or search the debate",
+    "evidence": "Show or hide the evidence pane",
+    "resume_run": "Resume this interrupted run",
+}
 
 
 class ReviewApp(App[str | None]):
@@ -45,11 +46,18 @@ class ReviewApp(App[str | None]):
         Binding("u", "audit", "Audit", show=False),
     ]
 
-    def __init__(self, settings: Settings, first: Session | None, speaker: Speaker | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        first: Session | None,
+        speaker: Speaker | None = None,
+        chair_approval: bool = True,
+    ):
         super().__init__()
         self.settings = settings
         self.first = first
         self.speaker = speaker  # tests pass a scripted speaker; the product uses the models
+        self.chair_approval = chair_approval
 
     def on_mount(self) -> None:
         self.push_screen(RunScreen(self.first) if self.first else RunsScreen(self.settings))
@@ -61,12 +69,15 @@ class ReviewApp(App[str | None]):
         except (OSError, ValueError) as exc:
             self.notify(str(exc), severity="error", timeout=12)
 
-    def start_run(self, strategy: Path | None = None) -> None:
+    def start_run(self) -> None:
+        """A new run on the configured strategy (from the saved-runs screen)."""
         if self._live_screen() is not None:
             self.notify("A run is already in progress in this window.", severity="warning")
             return
         try:
-            session = Session.live(self.settings, strategy, speaker=self.speaker)
+            session = Session.live(
+                self.settings, chair_approval=self.chair_approval, speaker=self.speaker
+            )
         except (OSError, ValueError) as exc:
             self.notify(str(exc), severity="error", timeout=12)
             return
@@ -77,7 +88,12 @@ class ReviewApp(App[str | None]):
             self.notify("A run is already in progress in this window.", severity="warning")
             return
         try:
-            session = Session.live(self.settings, resume=run_id, speaker=self.speaker)
+            session = Session.live(
+                self.settings,
+                resume=run_id,
+                chair_approval=self.chair_approval,
+                speaker=self.speaker,
+            )
         except (OSError, ValueError) as exc:
             self.notify(str(exc), severity="error", timeout=12)
             return
@@ -99,9 +115,13 @@ class ReviewApp(App[str | None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, RunScreen):
-            for title, key, action in PALETTE:
-                if screen.check_action(action, ()):
-                    yield SystemCommand(title, f"key: {key}", lambda a=action: screen.run_action(a))
+            for binding in RunScreen.BINDINGS:
+                assert isinstance(binding, Binding)
+                action = binding.action
+                if action in PALETTE and screen.check_action(action, ()):
+                    yield SystemCommand(
+                        PALETTE[action], f"key: {binding.key}", partial(screen.run_action, action)
+                    )
             if screen.view.run_id:
                 yield SystemCommand("Audit this run", "key: u", self.action_audit)
         yield SystemCommand("Saved runs", "key: o", self.action_runs)
@@ -122,6 +142,9 @@ class ReviewApp(App[str | None]):
 
         async def decided(yes: bool | None) -> None:
             if not yes:
+                return
+            if not live.run_in_progress:  # it finished while the question was open
+                self.exit()
                 return
             await live.stop_run()
             self.exit(
@@ -156,9 +179,9 @@ def create_app(
     """The app for one of: a new run (default), ``resume``, ``open_run`` (saved, read-only) or
     ``browse`` (the saved runs). Bad input (a malformed strategy, an unknown run) raises
     ``ValueError`` with a plain sentence before any screen is drawn."""
-    if browse:
-        return ReviewApp(settings, None, speaker)
+    first: Session | None = None
     if open_run:
-        return ReviewApp(settings, Session.saved(settings, open_run), speaker)
-    session = Session.live(settings, strategy, themes, resume, chair_approval, speaker)
-    return ReviewApp(settings, session, speaker)
+        first = Session.saved(settings, open_run)
+    elif not browse:
+        first = Session.live(settings, strategy, themes, resume, chair_approval, speaker)
+    return ReviewApp(settings, first, speaker, chair_approval)

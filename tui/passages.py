@@ -1,14 +1,28 @@
 """Passages for the evidence pane, by evidence id: from the run folder's own snapshot
-(``evidence.json``) first, then from the corpus index once it has loaded (in a thread)."""
+(``evidence.json``) first, then from the corpus index once it has loaded (in a thread). The index
+is opened once per process and shared by every screen."""
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from tools.evidence import Passage
 from tools.search import Searcher
 from tools.settings import RetrievalSettings
+
+_opened: dict[str, Searcher] = {}
+_opening = threading.Lock()
+
+
+def shared_searcher(settings: RetrievalSettings) -> Searcher:
+    """The process's searcher for this index, opened on first use."""
+    key = settings.model_dump_json(include={"data_dir", "chroma_server"})
+    with _opening:
+        if key not in _opened:
+            _opened[key] = Searcher(settings)
+        return _opened[key]
 
 
 class PassageBook:
@@ -24,7 +38,7 @@ class PassageBook:
         """Open the corpus index (slow: call it from a worker thread). A failure leaves the
         snapshot only, which is enough for a saved run's citations, and is noted."""
         try:
-            self._searcher = Searcher(settings)
+            self._searcher = shared_searcher(settings)
         except (OSError, ValueError, RuntimeError) as exc:
             self.index_error = str(exc)
 

@@ -278,7 +278,7 @@ class RunView:
         return (now or time.time()) - self.started_at
 
     def current_theme(self) -> ThemeState | None:
-        """The theme being debated or awaiting approval (the one steers go to)."""
+        """The theme being debated or awaiting approval: the UI addresses steers to it."""
         live = [t for t in self.themes.values() if t.state in ("debating", "consensus")]
         return live[0] if live else None
 

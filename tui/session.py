@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from agents.speaking import Speaker
-from orchestration.event_log import read_log
+from orchestration.event_log import EventLog, read_log
 from orchestration.events import RunStarted, SteerKind
 from orchestration.followup import Answer, ask
-from orchestration.run import RunResult, run_review
+from orchestration.run import RunResult, earlier_run, run_review
 from orchestration.settings import Settings
 from orchestration.steering import Steering
 from orchestration.strategy import load_strategy
@@ -42,7 +42,6 @@ class Session:
         self.themes: list[str] | None = None
         self.resume: str | None = None
         self.speaker: Speaker | None = None
-        self.running = False
 
     @classmethod
     def live(
@@ -55,10 +54,11 @@ class Session:
         speaker: Speaker | None = None,
     ) -> Session:
         """A run to start (or resume); the strategy is read now, so a bad file fails early."""
-        if resume:
-            started = _events(settings.transcripts_dir / resume)[0]
-            strategy_path = Path(started.strategy_path)
-            names, chosen = theme_names(strategy_path), list(started.themes)
+        earlier: list[Any] = []
+        if resume:  # checked now (complete? strategy changed?), and shown as it stood
+            earlier = earlier_run(settings, resume, resuming=True).events
+            strategy_path = Path(earlier[0].strategy_path)
+            names, chosen = theme_names(strategy_path), list(earlier[0].themes)
         else:
             strategy_path = strategy_path or settings.strategy
             strategy = load_strategy(strategy_path)
@@ -68,6 +68,8 @@ class Session:
         view = RunView(names)
         for theme_id in chosen:  # shown as waiting until the run starts
             view.apply_waiting(theme_id)
+        for event in earlier:
+            view.apply(event)
         session = cls(settings.model_copy(update={"panel": panel}), view, PassageBook())
         session.steering = Steering()
         session.strategy_path, session.themes, session.resume = strategy_path, themes, resume
@@ -82,8 +84,10 @@ class Session:
         view = RunView(theme_names(Path(events[0].strategy_path)))
         for event in events:
             view.apply(event)
-        if view.status == "running":
-            view.status = "interrupted"
+        if view.status == "running":  # no run_finished: still running here, or it stopped
+            view.status = (
+                "running" if EventLog.is_writing(folder / "events.jsonl") else "interrupted"
+            )
         return cls(settings, view, PassageBook(folder / "evidence.json"))
 
     @property
@@ -102,26 +106,28 @@ class Session:
             self.view.apply(event)
             on_event(event)
 
-        self.running = True
-        try:
-            return await run_review(
-                self.settings,
-                self.strategy_path,
-                self.themes,
-                steering=self.steering,
-                sink=sink,
-                resume=self.resume,
-                speaker=self.speaker,
-            )
-        finally:
-            self.running = False
+        return await run_review(
+            self.settings,
+            self.strategy_path,
+            self.themes,
+            steering=self.steering,
+            sink=sink,
+            resume=self.resume,
+            speaker=self.speaker,
+        )
 
-    def steer(self, kind: SteerKind, text: str = "", target: str | None = None) -> None:
-        """Send a steer to the live debate (it is logged when the debate takes it)."""
+    def steer(
+        self,
+        kind: SteerKind,
+        text: str = "",
+        target: str | None = None,
+        theme_id: str | None = None,
+    ) -> None:
+        """Send a steer to the live debate, for ``theme_id`` (None: whichever theme is on); it is
+        logged when the debate takes it."""
         if self.steering is None:
             raise RuntimeError("This run is saved, not live; it cannot be steered.")
-        theme = self.view.current_theme()
-        self.steering.send(kind, text, target, theme.id if theme else None)
+        self.steering.send(kind, text, target, theme_id)
 
     async def ask(self, question: str, agent: str = "editor") -> Answer:
         """A follow-up question, answered as ``review ask`` does and appended to the run's log."""

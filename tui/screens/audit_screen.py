@@ -47,7 +47,12 @@ class AuditScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False)
     def _audit(self) -> None:
-        result = audit_run(self.settings.transcripts_dir / self.run_id)
+        try:
+            result = audit_run(self.settings.transcripts_dir / self.run_id)
+        except (OSError, ValueError) as exc:
+            message = f"The audit could not run: {exc}"
+            self.app.call_from_thread(self.query_one("#verdict", Static).update, message)
+            return
         self.app.call_from_thread(self._show, result)
 
     def _show(self, result: AuditResult) -> None:

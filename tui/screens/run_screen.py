@@ -32,7 +32,8 @@ from tui.widgets.evidence_pane import EvidencePane
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.theme_list import ALL_THEMES, ThemeList
 
-STEERING = {"pause", "interject", "ask", "redirect", "end_theme"}
+STEERING = {"interject", "ask", "redirect", "end_theme"}
+DEBATING = ("brief", "opening", "critique", "rebuttal")
 VERDICTS = {"approve", "send_back"}
 STEER_NOTES: dict[str, str] = {
     "pause": "The debate pauses after the current turn (p resumes).",
@@ -64,7 +65,7 @@ class RunScreen(Screen[None]):
         Binding("x", "clear_filters", "Clear filter", show=False),
         Binding("v", "evidence", "Evidence"),
         Binding("R", "resume_run", "Resume run"),
-        Binding("tab", "focus_next", "Next pane", show=False),
+        Binding("escape", "back", "Back", show=False),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -75,6 +76,9 @@ class RunScreen(Screen[None]):
         self._theme_filter: str | None = None
         self._evidence_filter: set[str] | None = None
         self._run_worker: Worker[Any] | None = None
+        self._pause_requested = False
+        self._agent_choices: list[str] = []
+        self._verdict_sent: tuple[str, int, int] | None = None
         self._evidence_timer: Timer | None = None
         self._shown_of = 0  # how many entries existed when the filter was last applied
 
@@ -103,11 +107,12 @@ class RunScreen(Screen[None]):
         self.query_one("#filters").display = not self.session.is_live
         self._refresh_titles()
         self._apply_width(self.app.size.width)
-        debate.show(None)
+        debate.show(None, from_top=not self.session.is_live)  # a saved run reads from the start
         debate.focus()
         self.set_interval(1 / 12, self._flush)
         self.set_interval(1.0, self._tick)
         self._load_index()
+        self._flush()
         if self.session.is_live:
             self._start_run()
 
@@ -174,6 +179,7 @@ class RunScreen(Screen[None]):
         if debate.filtered and self._shown_of != len(self.view.entries):
             self._apply_filters()  # new entries that pass the filter appear too
         debate.sync()
+        self._refresh_agent_choices()
         self.query_one(ThemeList).update_themes(self.view)
         self._refresh_titles()
         self._tick()
@@ -186,68 +192,106 @@ class RunScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         live = self.session.is_live and self.run_in_progress
         theme = self.view.current_theme()
-        if action in STEERING:
-            return live and theme is not None and theme.state == "debating"
+        if action == "pause":
+            return live and (self.view.paused or (theme is not None and theme.state == "debating"))
+        if action in STEERING:  # only while the panel is still arguing, before the review
+            return live and theme is not None and theme.phase in DEBATING
         if action in VERDICTS:
-            return live and theme is not None and theme.state == "consensus"
+            return (
+                live
+                and theme is not None
+                and theme.state == "consensus"
+                and self._verdict_sent != (theme.id, theme.round, len(self.view.entries))
+            )
         if action == "resume_run":
-            return not self.session.is_live and self.view.status == "interrupted"
+            return not self.session.is_live and self.view.status in ("interrupted", "failed")
         if action == "follow_up":
             return bool(self.view.run_id)
         return True
 
-    def _steer(self, kind: SteerKind, text: str = "", target: str | None = None) -> None:
-        self.session.steer(kind, text, target)
+    def _steer(
+        self, kind: SteerKind, text: str = "", target: str | None = None, theme: str | None = None
+    ) -> None:
+        self.session.steer(kind, text, target, theme)
         self.notify(STEER_NOTES[kind].format(target=target, text=text))
+        self.refresh_bindings()
+
+    def _when_still(self, action: str, send: Callable[[], None]) -> None:
+        """Send a steer typed in a dialog, unless the debate moved on while it was open."""
+        if self.check_action(action, ()):
+            send()
+        else:
+            self.notify(
+                "The debate moved on while you were typing, so that was not sent.",
+                severity="warning",
+            )
+
+    def _theme_id(self) -> str | None:
+        theme = self.view.current_theme()
+        return theme.id if theme else None
 
     def action_pause(self) -> None:
-        self._steer("resume" if self.view.paused else "pause")
-        self.view.paused = not self.view.paused
-        self._dirty = True
+        self._pause_requested = not self._pause_requested
+        self._steer("pause" if self._pause_requested else "resume")
 
-    def _steer_with_text(self, kind: SteerKind) -> Callable[[str | None], None]:
+    def _text_steer(self, kind: SteerKind, prompt: TextPrompt) -> None:
+        theme = self._theme_id()
+
         def send(text: str | None) -> None:
             if text:
-                self._steer(kind, text)
+                self._when_still(kind, lambda: self._steer(kind, text, theme=theme))
 
-        return send
+        self.app.push_screen(prompt, send)
 
     def action_interject(self) -> None:
-        self.app.push_screen(
+        self._text_steer(
+            "interject",
             TextPrompt(
                 "Interject as chair: the next speaker answers you.", "e.g. What about bank staff?"
             ),
-            self._steer_with_text("interject"),
         )
 
     def action_ask(self) -> None:
+        theme = self._theme_id()
+
         def send(answer: tuple[str, str] | None) -> None:
             if answer:
-                self._steer("ask", answer[1], answer[0])
+                agent, question = answer
+                self._when_still("ask", lambda: self._steer("ask", question, agent, theme))
 
         self.app.push_screen(
             AskPanelist("Ask one panelist directly: they answer next.", default=OPENERS[0]), send
         )
 
     def action_redirect(self) -> None:
-        self.app.push_screen(
+        self._text_steer(
+            "redirect",
             TextPrompt(
                 "Redirect: add a focus or an objective to this theme.",
                 "e.g. digital skills for community nurses",
             ),
-            self._steer_with_text("redirect"),
         )
 
     def action_end_theme(self) -> None:
-        self._steer("end_theme")
+        self._steer("end_theme", theme=self._theme_id())
+
+    def _verdict(self, kind: SteerKind, text: str = "") -> None:
+        theme = self.view.current_theme()
+        if theme is None:
+            return
+        self._verdict_sent = (theme.id, theme.round, len(self.view.entries))  # once per hold
+        self._steer(kind, text, theme=theme.id)
 
     def action_approve(self) -> None:
-        self._steer("approve")
+        self._verdict("approve")
 
     def action_send_back(self) -> None:
+        def send(text: str | None) -> None:
+            if text:
+                self._when_still("send_back", lambda: self._verdict("send_back", text))
+
         self.app.push_screen(
-            TextPrompt("Send the review back: what should the editor change?"),
-            self._steer_with_text("send_back"),
+            TextPrompt("Send the review back: what should the editor change?"), send
         )
 
     def action_follow_up(self) -> None:
@@ -359,6 +403,22 @@ class RunScreen(Screen[None]):
         self._shown_of = len(self.view.entries)
         debate.border_subtitle = f"{len(debate.shown)} of {self._shown_of} entries"
 
-    def on_screen_resume(self) -> None:
-        agents = self.query_one("#agent-filter", Select)
-        agents.set_options([(agent, agent) for agent in self.view.agents()])
+    def _refresh_agent_choices(self) -> None:
+        agents = self.view.agents()
+        if agents == self._agent_choices:
+            return
+        self._agent_choices = agents
+        select = self.query_one("#agent-filter", Select)
+        chosen = select.value
+        with select.prevent(Select.Changed):
+            select.set_options([(agent, agent) for agent in agents])
+            if chosen in agents:
+                select.value = chosen
+
+    def action_back(self) -> None:
+        """Escape: from the filters back to the debate; from the debate to the previous screen."""
+        debate = self.query_one(DebateLog)
+        if not debate.has_focus:
+            debate.focus()
+        elif len(self.app.screen_stack) > 2 and not self.run_in_progress:
+            self.app.pop_screen()

@@ -16,6 +16,7 @@ from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -155,13 +156,23 @@ class DebateLog(ScrollView, can_focus=True):
         self._width = 0
 
     # --- what to show ----------------------------------------------------------------------
-    def show(self, indices: list[int] | None = None) -> None:
-        """Show these entries (None: all of them, following new ones as they arrive)."""
+    def show(self, indices: list[int] | None = None, from_top: bool = False) -> None:
+        """Show these entries (None: all of them, following new ones as they arrive), with the
+        cursor where it was, else at the end (or at the top: ``from_top``)."""
+        kept = self.selected_index
+        following = self.cursor is None or self.cursor == len(self.shown) - 1
         self.filtered = indices is not None
         self.shown = list(indices) if indices is not None else list(range(len(self.entries)))
-        self.cursor = len(self.shown) - 1 if self.shown else None
         self._relayout()
-        self._follow()
+        if kept in self.shown and not following:  # stay where the reader is
+            self.cursor = self.shown.index(kept)
+            self._move_to(self.cursor)
+        elif from_top:
+            self.cursor = 0 if self.shown else None
+            self.scroll_home(animate=False)
+        else:
+            self.cursor = len(self.shown) - 1 if self.shown else None
+            self._follow()
 
     def sync(self) -> None:
         """Take in entries appended to the list and redraw entries that changed."""
@@ -179,14 +190,17 @@ class DebateLog(ScrollView, can_focus=True):
             self._follow()
         self.refresh()
 
-    def select_entry(self, index: int) -> None:
-        """Put the cursor on ``entries[index]`` if it is shown."""
-        if index in self.shown:
-            self._move_to(self.shown.index(index))
-
     @property
     def selected(self) -> Entry | None:
-        return self.entries[self.shown[self.cursor]] if self.cursor is not None else None
+        index = self.selected_index
+        return self.entries[index] if index is not None else None
+
+    @property
+    def selected_index(self) -> int | None:
+        """The index in ``entries`` of the entry under the cursor."""
+        if self.cursor is None or self.cursor >= len(self.shown):
+            return None
+        return self.shown[self.cursor]
 
     # --- layout --------------------------------------------------------------------------------
     def _content_width(self) -> int:
@@ -242,6 +256,8 @@ class DebateLog(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         if self._content_width() != self._width:
             self._relayout()
+        if self.cursor is not None and self.cursor == len(self.shown) - 1:
+            self._follow()
 
     # --- drawing -------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -304,9 +320,11 @@ class DebateLog(ScrollView, can_focus=True):
         self._relayout(start=self.cursor)
         self._move_to(self.cursor)
 
-    def on_click(self, event: object) -> None:
-        y = getattr(event, "y", 0)
-        pos = bisect_right(self._offsets, self.scroll_y + y) - 1
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        pos = bisect_right(self._offsets, self.scroll_y + offset.y) - 1
         if 0 <= pos < len(self.shown):
             self.focus()
             self._move_to(pos)

@@ -13,7 +13,6 @@ STATUS_STYLES = {
     "interrupted": "bold yellow",
     "failed": "bold red",
     "starting": "bold yellow",
-    "saved": "bold blue",
 }
 
 
