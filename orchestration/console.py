@@ -57,6 +57,7 @@ class ConsoleView:
         self.tokens = 0
         self.started = time.monotonic()
         self.names: dict[str, str] = {}
+        self.run_id = ""
 
     def __call__(self, item: object) -> None:
         c = self.console
@@ -75,6 +76,7 @@ class ConsoleView:
         self._end_stream()
         if isinstance(item, RunStarted):
             self.themes_total = len(item.themes)
+            self.run_id = item.run_id
             c.print(Rule(f"[bold]{escape(item.strategy_title)}[/] · run {item.run_id}"))
             c.print(
                 f"[dim]Models: {escape('; '.join(f'{a}: {m}' for a, m in item.models.items()))}[/]"
@@ -133,6 +135,10 @@ class ConsoleView:
             c.print(Rule(f"Run {item.status} in {item.seconds:.0f} s"))
             if item.report_path:
                 c.print(f"Report: [bold]{item.report_path}[/]")
+            elif self.run_id:
+                c.print(
+                    f"Everything so far is saved; continue with `review run --resume {self.run_id}`."
+                )
 
     def _end_stream(self) -> None:
         if self.streaming is not None:

@@ -4,9 +4,12 @@ the list of saved runs; it owns navigation, the command palette and quitting saf
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -60,6 +63,7 @@ class ReviewApp(App[str | None]):
         self.chair_approval = chair_approval
 
     def on_mount(self) -> None:
+        asyncio.get_running_loop().set_exception_handler(_quiet_stream_shutdown)
         self.push_screen(RunScreen(self.first) if self.first else RunsScreen(self.settings))
 
     # --- navigation ---------------------------------------------------------------------------
@@ -163,6 +167,15 @@ class ReviewApp(App[str | None]):
             ),
             decided,
         )
+
+
+def _quiet_stream_shutdown(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A model reply cut off by quitting leaves its HTTP stream to be closed at shutdown, which
+    asyncio reports as an error on the restored terminal; it is expected, so it is only logged."""
+    if str(context.get("message", "")).startswith("an error occurred during closing of asynch"):
+        logging.getLogger(__name__).debug("stream closed at shutdown: %s", context.get("exception"))
+        return
+    loop.default_exception_handler(context)
 
 
 def create_app(

@@ -18,6 +18,7 @@ class Confirm(ModalScreen[bool]):
         width: 80%; max-width: 80; height: auto; padding: 1 2;
         border: thick $warning; background: $surface;
     }
+    Confirm Label { width: 1fr; }
     Confirm Horizontal { height: auto; margin-top: 1; }
     Confirm Button { margin-right: 2; }
     """
