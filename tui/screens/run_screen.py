@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Select
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
-from orchestration.events import RunFinished, SteerKind
+from orchestration.events import PhaseChanged, RunFinished, SteerKind
 from orchestration.protocol import OPENERS
 from tui.dialogs.ask_panelist import AskPanelist
 from tui.dialogs.text_prompt import TextPrompt
@@ -144,6 +144,14 @@ class RunScreen(Screen[None]):
         self._dirty = True
         if isinstance(event, RunFinished) and event.status == "complete":
             self.notify("The review is complete: press m to read the report.", timeout=8)
+        elif isinstance(event, PhaseChanged) and event.phase == "consensus":
+            name = self.view.themes[event.theme_id or ""].name if event.theme_id else "The theme"
+            self.notify(
+                f"{name}: the panel has signed off. m reads the review; y approves it, "
+                "b sends it back with a comment. The run waits for you.",
+                title="Your approval",
+                timeout=15,
+            )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is not self._run_worker:
