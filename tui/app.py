@@ -131,6 +131,13 @@ class ReviewApp(App[str | None]):
         yield SystemCommand("Saved runs", "key: o", self.action_runs)
 
     # --- quitting -----------------------------------------------------------------------------
+    def _farewell(self) -> str | None:
+        """Where the report of the run started in this window is, if it finished."""
+        for screen in self.screen_stack:
+            if isinstance(screen, RunScreen) and screen.session.is_live and screen.view.report_path:
+                return f"Report: {screen.view.report_path}"
+        return None
+
     def _live_screen(self) -> RunScreen | None:
         for screen in self.screen_stack:
             if isinstance(screen, RunScreen) and screen.run_in_progress:
@@ -140,7 +147,7 @@ class ReviewApp(App[str | None]):
     async def action_quit(self) -> None:
         live = self._live_screen()
         if live is None:
-            self.exit()
+            self.exit(self._farewell())
             return
         run_id = live.view.run_id
 
@@ -148,7 +155,7 @@ class ReviewApp(App[str | None]):
             if not yes:
                 return
             if not live.run_in_progress:  # it finished while the question was open
-                self.exit()
+                self.exit(self._farewell())
                 return
             await live.stop_run()
             self.exit(

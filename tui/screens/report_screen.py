@@ -110,7 +110,8 @@ class ReportScreen(Screen[ClaimJump | None]):
         if key in view.drafts:
             return (
                 f"## {theme.name}\n\n*The editor's draft, awaiting sign-off or your approval "
-                f"(back in the debate, y approves it and b sends it back):*\n\n{view.drafts[key]}",
+                f"(back in the debate, y approves it and b sends it back):*\n\n"
+                + "\n".join(f"- {line}" for line in view.drafts[key].splitlines() if line.strip()),
                 [],
             )
         return f"## {theme.name}\n\n*Not reviewed yet ({theme.state}).*", []
