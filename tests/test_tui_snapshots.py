@@ -12,6 +12,7 @@ import pytest
 
 from orchestration.settings import Settings, load_settings
 from tui.app import create_app
+from tui.screens.run_screen import EVIDENCE_DELAY_S
 
 RUNS = Path("tests/fixtures/runs")
 RUN_ID = "20261124-090000-demo01"
@@ -27,8 +28,10 @@ def settings(monkeypatch, tmp_path) -> Settings:
 
 
 async def settle(pilot) -> None:
-    await pilot.pause(0.3)
+    """Wait for the app's workers (the index, an audit) and for the screen to redraw."""
+    await pilot.app.workers.wait_for_complete()
     await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 def test_saved_run_at_120x40(snap_compare, settings):
@@ -47,6 +50,7 @@ def test_a_selected_message_shows_its_passages_with_the_quote(snap_compare, sett
         await pilot.press("end")
         for _ in range(7):  # up to the editor's review
             await pilot.press("up")
+        await pilot.pause(EVIDENCE_DELAY_S + 0.1)  # the evidence pane follows a resting cursor
         await settle(pilot)
 
     app = create_app(settings, open_run=RUN_ID)
@@ -72,7 +76,6 @@ def test_audit_screen(snap_compare, settings):
     async def audit(pilot) -> None:
         await settle(pilot)
         await pilot.press("u")
-        await pilot.pause(1.0)
         await settle(pilot)
 
     app = create_app(settings, browse=True)
