@@ -1,6 +1,7 @@
 """The debate as a scrolling list of entries, drawn line by line so long transcripts stay fast.
 
-Only the lines on screen are drawn; each entry's wrapped lines are cached per width and version.
+Only the lines on screen are drawn; each entry's wrapped lines are cached (for the most recently
+drawn entries) per width and version, and the heights of the others are worked out, not drawn.
 A cursor selects an entry (the evidence pane follows it); Enter expands a tool call, an evidence
 pack or the brief. While the cursor is on the last entry the log follows new messages.
 """
@@ -16,6 +17,7 @@ from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
@@ -27,6 +29,7 @@ from tui.run_view import PHASE_TITLES, Entry
 
 CHAIR_COLOUR = "cyan"
 SELECTED = Style(bgcolor="grey23")
+CACHED_ENTRIES = 2000  # drawn entries kept; a long transcript is never drawn whole
 
 
 def agent_style(agent: str | None) -> str:
@@ -152,7 +155,9 @@ class DebateLog(ScrollView, can_focus=True):
         self.expanded: set[int] = set()
         self._heights: list[int] = []
         self._offsets: list[int] = []
-        self._cache: dict[int, tuple[tuple[int, int, bool], list[Strip]]] = {}
+        self._cache: LRUCache[int, tuple[tuple[int, int, bool], list[Strip]]] = LRUCache(
+            CACHED_ENTRIES
+        )
         self._width = 0
 
     # --- what to show ----------------------------------------------------------------------
@@ -226,7 +231,7 @@ class DebateLog(ScrollView, can_focus=True):
             )
             strips = [Strip(line).adjust_cell_length(self._width) for line in lines]
             cached = (key, strips or [Strip.blank(self._width)])
-            self._cache[index] = cached
+            self._cache.set(index, cached)
         return cached[1]
 
     def _height(self, pos: int) -> int:
