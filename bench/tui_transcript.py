@@ -3,9 +3,10 @@ temporary folder, then opened in the app (headless, at 120x40) and scrolled.
 
     .venv/bin/python bench/tui_transcript.py [--messages 5000]
 
-Prints: the time to read and fold the log, the time from launching the app to the first drawn
-screen, and the time per key press when scrolling (page up, cursor up, jumps to the ends), each
-until the screen has been redrawn; "none" is an unbound key, the test harness's own cost.
+Prints: the time to read and fold the log; the time from launching the app to the first drawn
+screen, in this process and in a new one (imports included); and the time per key press when
+scrolling (page up, cursor up, jumps to the ends), each until the screen has been redrawn
+("none" is an unbound key: the test harness's own cost).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import argparse
 import asyncio
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -126,6 +129,25 @@ async def measure(transcripts: Path, run_id: str) -> dict[str, float | list[floa
     return {"fold_s": fold_s, "first_paint_s": first_paint_s, "lines": lines, **timings}
 
 
+COLD_START = """
+import asyncio, sys
+from orchestration.settings import load_settings
+from tui.app import create_app
+async def main():
+    app = create_app(load_settings({"transcripts_dir": sys.argv[1]}), open_run=sys.argv[2])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+asyncio.run(main())
+"""
+
+
+def cold_start_s(transcripts: Path, run_id: str) -> float:
+    """A new Python process: imports, the log read and folded, the first screen drawn."""
+    tick = time.perf_counter()
+    subprocess.run([sys.executable, "-c", COLD_START, str(transcripts), run_id], check=True)
+    return time.perf_counter() - tick
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=5000)
@@ -136,10 +158,12 @@ def main() -> None:
         write_transcript(Path(tmp) / run_id, args.messages)
         written = time.perf_counter() - tick
         figures = asyncio.run(measure(Path(tmp), run_id))
+        cold = min(cold_start_s(Path(tmp), run_id) for _ in range(3))
         size = (Path(tmp) / run_id / "events.jsonl").stat().st_size / 1e6
     print(f"transcript: {args.messages} messages, {size:.1f} MB log, written in {written:.1f} s")
     print(f"read and fold the log:      {figures['fold_s']:.2f} s")
     print(f"launch to first screen:     {figures['first_paint_s']:.2f} s  (includes the fold)")
+    print(f"new process to first screen: {cold:.2f} s  (imports too; best of 3)")
     print(f"debate height:              {figures['lines']} lines at 120 columns")
     for key in ("none", "pageup", "up", "home/end"):
         values = figures[key]

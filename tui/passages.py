@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tools.evidence import Passage
-from tools.search import Searcher
 from tools.settings import RetrievalSettings
+
+if TYPE_CHECKING:
+    from tools.search import Searcher
 
 _opened: dict[str, Searcher] = {}
 _opening = threading.Lock()
@@ -18,6 +21,8 @@ _opening = threading.Lock()
 
 def shared_searcher(settings: RetrievalSettings) -> Searcher:
     """The process's searcher for this index, opened on first use."""
+    from tools.search import Searcher  # chromadb loads only when the index is wanted
+
     key = settings.model_dump_json(include={"data_dir", "chroma_server"})
     with _opening:
         if key not in _opened:

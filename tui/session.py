@@ -6,20 +6,24 @@ Screens call this; it calls the orchestration core. No model is ever called from
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agents.speaking import Speaker
 from orchestration.event_log import EventLog, read_log
 from orchestration.events import RunStarted, SteerKind
-from orchestration.followup import Answer, ask
-from orchestration.run import RunResult, earlier_run, run_review
 from orchestration.settings import Settings
 from orchestration.steering import Steering
 from orchestration.strategy import load_strategy
 from tui.passages import PassageBook
 from tui.run_view import RunView
+
+if TYPE_CHECKING:  # the model runtime loads only when a run starts or a question is asked
+    from agents.speaking import Speaker
+    from orchestration.followup import Answer
+    from orchestration.run import RunResult
 
 
 def theme_names(strategy_path: Path) -> dict[str, str]:
@@ -54,6 +58,8 @@ class Session:
         speaker: Speaker | None = None,
     ) -> Session:
         """A run to start (or resume); the strategy is read now, so a bad file fails early."""
+        from orchestration.run import earlier_run
+
         earlier: list[Any] = []
         if resume:  # checked now (complete? strategy changed?), and shown as it stood
             earlier = earlier_run(settings, resume, resuming=True).events
@@ -100,13 +106,15 @@ class Session:
 
     async def run(self, on_event: Callable[[object], None]) -> RunResult:
         """Run the panel; every event goes to the view, then to ``on_event``."""
+        # the model runtime takes a second or two to import: not on the UI's event loop
+        run_module = await asyncio.to_thread(importlib.import_module, "orchestration.run")
         assert self.steering is not None and self.strategy_path is not None
 
         def sink(event: object) -> None:
             self.view.apply(event)
             on_event(event)
 
-        return await run_review(
+        result: RunResult = await run_module.run_review(
             self.settings,
             self.strategy_path,
             self.themes,
@@ -115,6 +123,7 @@ class Session:
             resume=self.resume,
             speaker=self.speaker,
         )
+        return result
 
     def steer(
         self,
@@ -131,6 +140,8 @@ class Session:
 
     async def ask(self, question: str, agent: str = "editor") -> Answer:
         """A follow-up question, answered as ``review ask`` does and appended to the run's log."""
+        followup = await asyncio.to_thread(importlib.import_module, "orchestration.followup")
+        ask = followup.ask
         if not self.view.run_id:
             raise RuntimeError("The run has not started yet; ask again in a moment.")
         answer = await ask(self.settings, self.view.run_id, question, agent)
