@@ -143,7 +143,7 @@ async def run_review(
         folder = settings.transcripts_dir / run_id
         log = EventLog(folder / "events.jsonl")
     context = PanelContext(strategy, searcher, coverage, voice, factory.ledger, limits)
-    steering = steering or Steering()
+    steering = steering or Steering(recorded_only=replay is not None)
     if prior is not None:
         steering.preload([e for e in prior.events if e.type == "human_steer"])
     started = time.monotonic()

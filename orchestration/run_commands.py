@@ -78,6 +78,9 @@ def run_headless(
     terminal to draw on)."""
     from orchestration.run import run_review
 
+    # nobody can approve a theme from a plain console, so a headless run never holds one
+    panel = settings.panel.model_copy(update={"chair_approval": False})
+    settings = settings.model_copy(update={"panel": panel})
     console = Console()
     result = asyncio.run(
         run_review(
@@ -96,6 +99,9 @@ def run_headless(
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.run import run_review
 
+    # nobody can approve a theme from a plain console, so a headless run never holds one
+    panel = settings.panel.model_copy(update={"chair_approval": False})
+    settings = settings.model_copy(update={"panel": panel})
     console = Console()
     result = asyncio.run(
         run_review(settings, settings.strategy, sink=ConsoleView(console), replay=args.run_id)

@@ -15,7 +15,9 @@ from orchestration.events import HumanSteer, SteerKind
 
 
 class Steering:
-    def __init__(self) -> None:
+    def __init__(self, recorded_only: bool = False) -> None:
+        """``recorded_only``: a replay, where nobody is at the console to give a verdict."""
+        self.recorded_only = recorded_only
         self._waiting: list[HumanSteer] = []
         self._arrived = asyncio.Event()
         self._recorded: dict[str, list[HumanSteer]] = {}
@@ -70,4 +72,9 @@ class Steering:
         """Wait for the chair: the next recorded verdict for ``theme_id``, or live steers."""
         if recorded := self._recorded.get(theme_id):
             return [recorded.pop(0)]
+        if self.recorded_only:
+            raise ValueError(
+                f"The recorded run stopped while theme {theme_id} waited for the chair's "
+                "approval; there is nothing more to replay."
+            )
         return await self._next(theme_id) + await self.wait_while_paused(theme_id)

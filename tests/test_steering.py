@@ -44,3 +44,11 @@ def test_recorded_verdicts_come_before_live_ones():
         return [s.kind for s in first + second]
 
     assert asyncio.run(scenario()) == ["send_back", "approve"]
+
+
+def test_a_replay_without_a_recorded_verdict_says_so_instead_of_waiting():
+    import pytest
+
+    steering = Steering(recorded_only=True)
+    with pytest.raises(ValueError, match="waited for the chair"):
+        asyncio.run(steering.next_steers("talent"))

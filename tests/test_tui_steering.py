@@ -170,6 +170,11 @@ async def test_sending_back_and_approving_a_held_review(settings):
     [folder] = list(settings.transcripts_dir.iterdir())
     review = json.loads((folder / "report.json").read_text())["themes"][0]
     assert review["chair_approved"] and review["chair_comments"] == ["Cite Leeds evidence"]
+    # the recorded verdicts replay: the same report, byte for byte, with nobody at the keys
+    from orchestration.run import run_review
+
+    replayed = await run_review(settings, STRATEGY, replay=folder.name)
+    assert replayed.report_path.read_bytes() == (folder / "report.md").read_bytes()
 
 
 async def test_a_follow_up_question_is_answered_and_logged(settings):
