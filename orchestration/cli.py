@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
-from orchestration import corpus_commands, doctor, run_commands, transcript_commands, tui_command
+from orchestration import corpus_commands, doctor, run_commands, transcript_commands
 from orchestration.settings import Settings, load_settings
 
 UserError = (ValueError, RuntimeError, OSError)
@@ -55,7 +55,10 @@ def _add_common_options(parser: argparse.ArgumentParser, defaults: bool) -> None
     )
 
 
-def _parser() -> argparse.ArgumentParser:
+CORE_COMMANDS = (corpus_commands, doctor, run_commands, transcript_commands)
+
+
+def _parser(extra_commands: Sequence[Any] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="review",
         description="Review a workforce strategy against the evidence with a panel of agents.",
@@ -64,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _add_common_options(common, defaults=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (corpus_commands, doctor, run_commands, transcript_commands, tui_command):
+    for module in (*CORE_COMMANDS, *extra_commands):
         module.register(commands, [common])
     return parser
 
@@ -104,8 +107,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, extra_commands: Sequence[Any] = ()) -> int:
+    """Run one ``review`` command. ``extra_commands``: modules with a ``register(commands,
+    parents)`` function, for commands outside the core (the terminal UI adds ``review tui``)."""
+    args = _parser(extra_commands).parse_args(argv)
     try:
         settings = load_settings(_overrides(args))
         handler: Callable[[argparse.Namespace, Settings], int] = args.handler

@@ -1,17 +1,24 @@
-"""``review tui``: the terminal UI (imported only when the command runs, so the core never loads
-Textual). With no terminal to draw on it falls back to the headless ``review run``."""
+"""The ``review`` command line with the terminal UI's ``review tui`` added to the core commands
+(the project's entry point). Textual is imported only when ``review tui`` runs, so every other
+command starts fast; with no terminal to draw on, ``review tui`` runs headless instead."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
+from orchestration import cli
 from orchestration.run_commands import run_headless, with_rounds
 from orchestration.settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(argv, extra_commands=[sys.modules[__name__]])
 
 
 def register(commands: Any, parents: list[Any]) -> None:
