@@ -49,3 +49,17 @@ def test_only_agents_runtime_imports_autogen_directly():
             if "import autogen" in text or "from autogen" in text:
                 offenders.append(module)
     assert offenders == []
+
+
+def test_core_source_has_no_import_of_the_ui_even_a_deferred_one():
+    import re
+    from pathlib import Path
+
+    ui_import = re.compile(r"^\s*(from|import) (textual|tui)\b", re.MULTILINE)
+    offenders = [
+        str(path)
+        for package in ("agents", "tools", "orchestration")
+        for path in Path(package).rglob("*.py")
+        if ui_import.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
