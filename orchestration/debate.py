@@ -199,6 +199,14 @@ async def debate_theme(
             message="Dropped evidence ids that do not exist: "
             + ", ".join(review.dropped_evidence_ids),
         )
+    for steer in steering.discard(theme.id):  # sent too late to be used: say so, lose nothing
+        yield steer.model_copy(update={"theme_id": theme.id})
+        yield ErrorRaised(
+            theme_id=theme.id,
+            kind="steer_unused",
+            message=f"The chair's {steer.kind.replace('_', ' ')} arrived after {theme.name}'s "
+            "debate had ended, so the panel did not use it.",
+        )
     yield PhaseChanged(theme_id=theme.id, phase="done")
     yield ThemeReviewed(theme_id=theme.id, review=review)
 

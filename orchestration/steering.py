@@ -45,6 +45,12 @@ class Steering:
                 self._running.set()
         return taken
 
+    def discard(self, theme_id: str) -> list[HumanSteer]:
+        """Take away the steers meant for ``theme_id`` alone (its debate has ended)."""
+        late = [s for s in self._waiting if s.theme_id == theme_id]
+        self._waiting = [s for s in self._waiting if s.theme_id != theme_id]
+        return late
+
     @property
     def paused(self) -> bool:
         return not self._running.is_set()

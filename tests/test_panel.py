@@ -303,3 +303,24 @@ def test_without_approval_a_theme_finishes_without_waiting(panel_parts):
     items = _run(_context(panel_parts, speaker))
     assert "consensus" not in [i.phase for i in items if isinstance(i, PhaseChanged)]
     assert not items[-1].review.chair_approved
+
+
+def test_a_steer_that_arrives_after_the_debate_is_logged_as_unused(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    speaker.enqueue_decision("editor", DRAFT)  # cites FAKE-DOC#99: an error after the debate
+    context = _context(panel_parts, speaker)
+    steering = Steering()
+
+    async def collect():
+        items = []
+        async for item in debate_theme(context, context.strategy.theme("talent"), steering, []):
+            items.append(item)
+            if isinstance(item, ErrorRaised) and item.kind == "dropped_citation":
+                steering.send("interject", "One more thing", theme_id="talent")  # too late
+        return items
+
+    items = asyncio.run(collect())
+    assert any(isinstance(i, HumanSteer) and i.text == "One more thing" for i in items)
+    [unused] = [i for i in items if isinstance(i, ErrorRaised) and i.kind == "steer_unused"]
+    assert "interject" in unused.message
+    assert isinstance(items[-1], ThemeReviewed)
