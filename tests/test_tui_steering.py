@@ -289,3 +289,38 @@ async def test_a_model_failure_is_one_plain_message_and_the_log_is_kept(settings
     [folder] = list(settings.transcripts_dir.iterdir())
     check = read_log(folder / "events.jsonl")
     assert check.intact and check.events[-1].status == "failed"
+
+
+async def test_the_report_screen_follows_a_live_run(settings):
+    from tui.screens.report_screen import ReportScreen
+
+    speaker = PacedSpeaker()
+    speaker.enqueue_decision(
+        "editor",
+        {
+            "coverage_summary": "Pipelines are well supported by the regional plans.",
+            "gaps": [],
+            "recommendations": [
+                {
+                    "action": "add",
+                    "text": "Add an objective on ethical international recruitment.",
+                    "priority": "high",
+                    "evidence": ["WY-HCP-WF-2022#30"],
+                }
+            ],
+        },
+    )
+    app = live_app(settings, speaker)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(speaker.pending) == 1)
+        run_screen = app.screen
+        assert isinstance(run_screen, RunScreen)
+        await pilot.press("m")
+        await pilot.pause()
+        report = app.screen
+        assert isinstance(report, ReportScreen) and report._claims == []
+        speaker.run_freely()
+        await until(pilot, lambda: run_screen.view.status == "complete")
+        await until(pilot, lambda: report._shown_progress == report._progress(), seconds=5)
+        [(_, claim, _)] = report._claims  # the finished theme's recommendation is listed
+        assert claim.evidence_ids == ["WY-HCP-WF-2022#30"]

@@ -52,6 +52,8 @@ class ReportScreen(Screen[ClaimJump | None]):
         self.view = view
         self.initial = theme_id if theme_id in view.themes else WHOLE
         self._claims: list[Listed] = []
+        self._key = self.initial
+        self._shown_progress: tuple[int, int, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,12 +70,23 @@ class ReportScreen(Screen[ClaimJump | None]):
         self.title = f"Report · {self.view.title}"
         self.query_one("#claims", OptionList).border_title = "Claims (Enter: messages and passages)"
         self._show(self.initial)
+        self.set_interval(1.0, self._refresh_if_changed)  # a live run goes on underneath
+
+    def _progress(self) -> tuple[int, int, bool]:
+        """Changes when a review, a draft or the whole-strategy pass arrives."""
+        view = self.view
+        return (len(view.reviews), hash(tuple(view.drafts.values())), view.whole is not None)
+
+    def _refresh_if_changed(self) -> None:
+        if self._progress() != self._shown_progress:
+            self._show(self._key, keep_place=True)
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         tab_id = event.tab.id or WHOLE
         self._show(WHOLE if tab_id == WHOLE else tab_id.removeprefix("t-"))
 
-    def _show(self, key: str) -> None:
+    def _show(self, key: str, keep_place: bool = False) -> None:
+        self._key, self._shown_progress = key, self._progress()
         markdown, claims = self._content(key)
         self.query_one("#report", Markdown).update(markdown)
         self._claims = claims
@@ -85,7 +98,11 @@ class ReportScreen(Screen[ClaimJump | None]):
             )
             options.append(Option(label))
         claims_list = self.query_one("#claims", OptionList)
+        was = claims_list.highlighted
         claims_list.set_options(options)
+        if keep_place and was is not None and options:  # a live run added to the report
+            claims_list.highlighted = min(was, len(options) - 1)  # the reader stays put
+            return
         claims_list.highlighted = 0 if options else None
         self.query_one("#report-scroll").scroll_home(animate=False)
 
