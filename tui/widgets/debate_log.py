@@ -14,6 +14,7 @@ from itertools import accumulate
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.padding import Padding
+from rich.rule import Rule
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -41,7 +42,7 @@ def agent_style(agent: str | None) -> str:
 def render_entry(entry: Entry, expanded: bool) -> RenderableType:
     """How one entry looks (before wrapping)."""
     if entry.kind == "phase":
-        return Text(f"── {entry.text} ", style="bold", end="")
+        return Rule(Text(entry.text, style="bold"), align="left", style="dim")
     if entry.kind == "steer":
         return Text.assemble(("▶ ", agent_style("chair")), (entry.text, CHAIR_COLOUR))
     if entry.kind == "error":
@@ -90,9 +91,9 @@ def entry_height(entry: Entry, expanded: bool, width: int) -> int | None:
     only rendering can tell: expanded entries). Drawing corrects any small difference."""
     if expanded:
         return None
-    if entry.kind == "tool":
+    if entry.kind in ("tool", "phase"):
         return 1
-    if entry.kind in ("phase", "steer", "error", "note"):
+    if entry.kind in ("steer", "error", "note"):
         return wrapped_lines(f"xx{entry.text}", width)
     lines = 1 + wrapped_lines(entry.text.strip() or "…", width - 2)
     if entry.detail:
