@@ -75,7 +75,6 @@ class Totals:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost: float | None = None
-    calls: int = 0
 
     @property
     def tokens(self) -> int:
@@ -232,7 +231,6 @@ class RunView:
     def _on_UsageRecorded(self, event: UsageRecorded) -> None:
         self.totals.prompt_tokens += event.prompt_tokens
         self.totals.completion_tokens += event.completion_tokens
-        self.totals.calls += 1
         if event.cost is not None:
             self.totals.cost = (self.totals.cost or 0.0) + event.cost
 
