@@ -32,7 +32,7 @@ def settings(corpus_index, tmp_path) -> Settings:
     )
 
 
-async def until(pilot, condition: Callable[[], object], seconds: float = 20.0) -> None:
+async def until(pilot, condition: Callable[[], object], seconds: float = 60.0) -> None:
     for _ in range(int(seconds / 0.05)):
         if condition():
             return
