@@ -138,10 +138,11 @@ async def test_pausing_holds_the_next_turn_until_resumed(settings):
         await pilot.press("p")
         await pilot.pause()
         speaker.release(3)
-        await pilot.pause(0.5)
-        assert len(speaker.pending) == 1  # the debate is holding between turns
         screen = app.screen
-        assert isinstance(screen, RunScreen) and screen.view.paused
+        assert isinstance(screen, RunScreen)
+        await until(pilot, lambda: screen.view.paused)  # the debate took the pause...
+        await pilot.pause(0.3)
+        assert len(speaker.pending) == 1  # ...and holds between turns
         await pilot.press("p")
         await until(pilot, lambda: len(speaker.pending) >= 2)
         await finish(pilot, app, speaker)
