@@ -59,6 +59,13 @@ async def finish(pilot, app: ReviewApp, speaker: PacedSpeaker) -> None:
     await until(pilot, lambda: screen.view.status == "complete")
 
 
+def palette_matches(app: ReviewApp) -> int:
+    from textual.widgets import OptionList
+
+    lists = app.screen.query(OptionList)
+    return lists.first().option_count if lists else 0
+
+
 async def type_and_send(pilot, text: str) -> None:
     await pilot.pause()
     for char in text:
@@ -259,7 +266,11 @@ async def test_steering_through_the_command_palette(settings):
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: len(speaker.pending) == 1)
         await pilot.press("ctrl+p")
-        await type_and_send(pilot, "Interject")
+        await pilot.pause()
+        for char in "Interject":
+            await pilot.press(char)
+        await until(pilot, lambda: palette_matches(app) > 0)  # the search runs in the background
+        await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "TextPrompt")
         await type_and_send(pilot, "Is agency spend covered?")
         speaker.release()
