@@ -68,7 +68,7 @@ class _ThemeRun:
     seen: dict[str, Passage] = field(default_factory=dict)
     focus: list[str] = field(default_factory=list)
     chair_question: str | None = None
-    chair_comments: list[str] = field(default_factory=list)
+    chair_comments: list[str] = field(default_factory=list)  # each send-back, in order
     approved: bool = False
     usage_mark: int = 0
 
@@ -230,7 +230,6 @@ def _apply_steer(run: _ThemeRun, steer: HumanSteer) -> None:
     elif steer.kind == "send_back":
         run.entries.append(("chair", "review", f"Sent the review back: {steer.text}"))
         run.chair_comments.append(steer.text)
-        run.chair_question = steer.text
         run.state.reopen_review()
 
 
@@ -287,7 +286,8 @@ async def _review(
 ) -> AsyncIterator[DebateItem | EditorDraft]:
     theme = run.theme
     passages = list(run.seen.values())[:8]
-    comment, run.chair_question = run.chair_question, None
+    question, run.chair_question = run.chair_question, None  # an interjection not yet answered
+    sent_back = run.chair_comments[-1] if run.chair_comments else None
     yield EvidencePack(
         theme_id=theme.id, agent="editor", queries=[], evidence_ids=[p.id for p in passages]
     )
@@ -295,7 +295,7 @@ async def _review(
         "editor",
         shared,
         transcript,
-        prompts.review_task(passages, earlier, comment),
+        prompts.review_task(passages, earlier, sent_back, question),
         max_tokens=ctx.limits.review_tokens,
         theme_id=theme.id,
     )

@@ -91,16 +91,21 @@ def debate_task(agent: str, phase: str, evidence: list[Passage], chair_question:
 
 
 def review_task(
-    evidence: list[Passage], earlier_recommendations: list[str], chair_comment: str | None = None
+    evidence: list[Passage],
+    earlier_recommendations: list[str],
+    sent_back: str | None = None,
+    chair_question: str | None = None,
 ) -> str:
     spec = SPECS["editor"]
     parts = [spec.persona, "", evidence_block(evidence), ""]
-    if chair_comment:
+    if sent_back:
         parts += [
-            f"The chair sent your previous review back: “{chair_comment}” Revise the review to "
+            f"The chair sent your previous review back: “{sent_back}” Revise the review to "
             "answer this comment.",
             "",
         ]
+    if chair_question:
+        parts += [f"The chair asks: “{chair_question}” Let the review answer it.", ""]
     if earlier_recommendations:
         parts.append(
             "Recommendations already made for earlier themes (refer to them, do not repeat them):"

@@ -324,3 +324,14 @@ def test_a_steer_that_arrives_after_the_debate_is_logged_as_unused(panel_parts):
     [unused] = [i for i in items if isinstance(i, ErrorRaised) and i.kind == "steer_unused"]
     assert "interject" in unused.message
     assert isinstance(items[-1], ThemeReviewed)
+
+
+def test_an_interjection_left_when_the_theme_ends_goes_to_the_editor_as_a_question(panel_parts):
+    speaker = ScriptedSpeaker()
+    steering = Steering()
+    steering.send("interject", "Is retention covered?")
+    steering.send("end_theme")
+    _run(_context(panel_parts, speaker), steering=steering)
+    [review_task] = speaker.tasks_for("editor")
+    assert "The chair asks: “Is retention covered?”" in review_task
+    assert "sent your previous review back" not in review_task
