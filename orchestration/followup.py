@@ -46,8 +46,15 @@ def _run_summary(events: list[object]) -> str:
     return "The panel's conclusions so far:\n" + ("\n".join(lines) or "(no theme finished)")
 
 
-async def ask(settings: Settings, run_id: str, question: str, agent: str = "editor") -> Answer:
-    """Answer ``question`` about run ``run_id`` and append the exchange to its log."""
+async def ask(
+    settings: Settings,
+    run_id: str,
+    question: str,
+    agent: str = "editor",
+    open_index: Searcher | None = None,
+) -> Answer:
+    """Answer ``question`` about run ``run_id`` and append the exchange to its log.
+    ``open_index``: an index already open in this process (else it is opened here)."""
     if agent not in SPECS:
         raise ValueError(f"No panelist '{agent}'; choose one of: {', '.join(SPECS)}.")
     folder = settings.transcripts_dir / run_id
@@ -56,7 +63,11 @@ async def ask(settings: Settings, run_id: str, question: str, agent: str = "edit
             f"No run {run_id} in {settings.transcripts_dir}; `review runs` lists the saved runs."
         )
     prior = load_prior(folder / "events.jsonl", repair=True)
-    searcher = await asyncio.to_thread(Searcher, settings.retrieval)
+    searcher = (
+        open_index
+        if open_index is not None
+        else await asyncio.to_thread(Searcher, settings.retrieval)
+    )
     hits = (await asyncio.to_thread(searcher.search, [question], 4))[0].hits
     passages = [p for h in hits if (p := searcher.passage(h.id)) is not None]
     factory = ModelFactory(settings.models, settings.retrieval.data_dir)

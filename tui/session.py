@@ -144,7 +144,7 @@ class Session:
         ask = followup.ask
         if not self.view.run_id:
             raise RuntimeError("The run has not started yet; ask again in a moment.")
-        answer = await ask(self.settings, self.view.run_id, question, agent)
+        answer = await ask(self.settings, self.view.run_id, question, agent, self.book.searcher)
         for event in answer.events:  # shown exactly as a saved run's log will show them
             self.view.apply(event)
         return answer

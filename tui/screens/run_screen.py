@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Select
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
-from orchestration.events import PhaseChanged, RunFinished, SteerKind
+from orchestration.events import HumanSteer, PhaseChanged, RunFinished, SteerKind
 from orchestration.protocol import OPENERS
 from tui.dialogs.ask_panelist import AskPanelist
 from tui.dialogs.text_prompt import TextPrompt
@@ -78,7 +78,7 @@ class RunScreen(Screen[None]):
         self._run_worker: Worker[Any] | None = None
         self._pause_requested = False
         self._agent_choices: list[str] = []
-        self._verdict_sent: tuple[str, int, int] | None = None
+        self._verdict_sent = False  # a verdict is on its way to the debate; one per hold
         self._evidence_timer: Timer | None = None
         self._shown_of = 0  # how many entries existed when the filter was last applied
 
@@ -142,6 +142,8 @@ class RunScreen(Screen[None]):
 
     def _on_event(self, event: object) -> None:
         self._dirty = True
+        if isinstance(event, HumanSteer) and event.kind in VERDICTS:
+            self._verdict_sent = False  # the debate took it
         if isinstance(event, RunFinished) and event.status == "complete":
             self.notify("The review is complete: press m to read the report.", timeout=8)
         elif isinstance(event, PhaseChanged) and event.phase == "consensus":
@@ -206,10 +208,7 @@ class RunScreen(Screen[None]):
             return live and theme is not None and theme.phase in DEBATING
         if action in VERDICTS:
             return (
-                live
-                and theme is not None
-                and theme.state == "consensus"
-                and self._verdict_sent != (theme.id, theme.round, len(self.view.entries))
+                live and theme is not None and theme.state == "consensus" and not self._verdict_sent
             )
         if action == "resume_run":
             return not self.session.is_live and self.view.status in ("interrupted", "failed")
@@ -287,7 +286,7 @@ class RunScreen(Screen[None]):
         theme = self.view.current_theme()
         if theme is None:
             return
-        self._verdict_sent = (theme.id, theme.round, len(self.view.entries))  # once per hold
+        self._verdict_sent = True
         self._steer(kind, text, theme=theme.id)
 
     def action_approve(self) -> None:
