@@ -154,8 +154,14 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     store = CorpusStore(settings.retrieval)
     if not store.exists():
         raise NoIndexError("The corpus is not indexed yet; run `review ingest` first.")
-    table = Table(title="Indexed documents")
-    for column in ("id", "title", "scope", "year", "passages", "file"):
+    below = settings.retrieval.low_quality_below
+    low = store.low_quality_counts(below)
+    table = Table(
+        title="Indexed documents",
+        caption=f"low quality: passages whose text-quality score is under {below} "
+        "(slide debris, contents pages, strings of fragments)",
+    )
+    for column in ("id", "title", "scope", "year", "passages", "low quality", "file"):
         table.add_column(column)
     for doc_id, meta in sorted(store.document_records().items()):
         table.add_row(
@@ -164,6 +170,7 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
             str(meta.get("scope", "")),
             str(meta.get("year") or ""),
             str(meta.get("n_chunks", "")),
+            str(low.get(doc_id, 0)),
             escape(str(meta.get("file", ""))),
         )
     console.print(table)

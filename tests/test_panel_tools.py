@@ -73,3 +73,5 @@ def test_list_documents_and_theme_coverage(tools):
     assert all(
         o.strength in ("strong", "partial", "weak") and o.evidence_ids for o in coverage.objectives
     )
+    topics = [t.topic for t in coverage.uncovered_topics]
+    assert topics and all("," not in t and 2 <= len(t.split()) <= 5 for t in topics), topics

@@ -1,70 +1,24 @@
 """Coverage analysis, computed not generated: how well the corpus supports each objective of a
 theme, and which corpus topics no objective of the theme covers (candidate gaps).
 
-Topics are k-means clusters of passage vectors, labelled by their most distinctive words; they
-are cached per index version under the data directory.
+Topics are k-means clusters of passage vectors, each named by a key phrase drawn from its own
+passages (``tools.key_phrases``).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from tools.evidence import Passage
+from tools.key_phrases import key_phrases, phrase_stats
 from tools.search import Searcher
 
 STRONG, PARTIAL = 0.55, 0.40  # cosine thresholds for all-MiniLM-L6-v2
 RELEVANT_TOPIC, COVERED_TOPIC = 0.30, 0.50
 MIN_TOPIC_SIZE = 2  # a single passage is not a topic
-_WORD = re.compile(r"[a-z][a-z-]{3,}")
-_COMMON = frozenset(
-    [
-        "with",
-        "that",
-        "this",
-        "will",
-        "have",
-        "from",
-        "their",
-        "which",
-        "been",
-        "also",
-        "more",
-        "these",
-        "they",
-        "such",
-        "other",
-        "into",
-        "work",
-        "working",
-        "health",
-        "care",
-        "leeds",
-        "across",
-        "through",
-        "including",
-        "support",
-        "services",
-        "system",
-        "workforce",
-        "staff",
-        "people",
-        "development",
-        "partners",
-        "partnership",
-        "within",
-        "where",
-        "would",
-        "there",
-        "need",
-        "needs",
-        "being",
-    ]
-)
 
 
 @dataclass
@@ -153,37 +107,18 @@ class CoverageAnalyzer:
             return []
         k = max(2, min(60, round(n / 6)))
         labels, centroids = kmeans(self._topic_vectors(), k, seed=7)
-        document_freq = Counter(
-            w for p in self.passages for w in set(_WORD.findall(p.text.lower()))
-        )
-        docs_with = Counter(
-            w
-            for d in {p.doc_id for p in self.passages}
-            for w in {
-                w for p in self.passages if p.doc_id == d for w in _WORD.findall(p.text.lower())
-            }
-        )
-        several_docs = len({p.doc_id for p in self.passages}) > 1
-        topics = []
-        for cluster in range(len(centroids)):
-            members = [self.passages[i] for i in np.flatnonzero(labels == cluster)]
-            if not members:
-                continue
-            counts = Counter(
-                w
-                for p in members
-                for w in _WORD.findall(p.text.lower())
-                if w not in _COMMON and (docs_with[w] > 1 or not several_docs)
+        rows_of = {c: np.flatnonzero(labels == c) for c in range(len(centroids))}
+        clusters = {c: rows for c, rows in rows_of.items() if len(rows)}
+        names = _distinct_labels([[self.passages[i] for i in rows] for rows in clusters.values()])
+        return [
+            Topic(
+                cluster,
+                name,
+                [self.passages[i].id for i in rows],
+                self.vectors[rows].mean(axis=0),  # in the original space, to compare with themes
             )
-            scored = sorted(
-                counts, key=lambda w: counts[w] * math.log(n / document_freq[w]), reverse=True
-            )
-            rows = np.flatnonzero(labels == cluster)
-            centroid = self.vectors[rows].mean(
-                axis=0
-            )  # in the original space, to compare with themes
-            topics.append(Topic(cluster, ", ".join(scored[:4]), [p.id for p in members], centroid))
-        return topics
+            for (cluster, rows), name in zip(clusters.items(), names, strict=True)
+        ]
 
     def _topic_vectors(self) -> np.ndarray:
         """Passage vectors minus their document's mean direction, renormalised.
@@ -226,6 +161,37 @@ class CoverageAnalyzer:
             gaps.append(TopicGap(topic, round(relevance, 4), round(covered, 4), best))
         gaps.sort(key=lambda g: g.relevance - g.best_objective_similarity, reverse=True)
         return gaps[:limit]
+
+
+def _distinct_labels(clusters: list[list[Passage]]) -> list[str]:
+    """A key phrase for each cluster of passages, no two alike where the phrases allow.
+
+    Each cluster takes its best phrase that no other cluster holds; when several want the same
+    one, the cluster with more passages saying it wins and the others try their next.
+    """
+    stats = phrase_stats([p.text for members in clusters for p in members])
+    ranked = [
+        key_phrases([p.text for p in members], stats, avoid=sorted({p.title for p in members}))
+        for members in clusters
+    ]
+    chosen: dict[int, str] = {}
+    while len(chosen) < len(clusters):
+        wanted: dict[str, list[int]] = {}
+        for i, phrases in enumerate(ranked):
+            if i not in chosen:
+                free = [p for p in phrases if p not in chosen.values()] or phrases
+                wanted.setdefault(free[0], []).append(i)
+        for phrase, claimants in wanted.items():
+            winner = max(claimants, key=lambda i: (_saying(clusters[i], phrase), -i))
+            chosen[winner] = phrase
+    return [chosen[i] for i in range(len(clusters))]
+
+
+def _saying(passages: list[Passage], phrase: str) -> int:
+    """How many of ``passages`` contain ``phrase`` (any case, whole words)."""
+    words = r"\s+".join(re.escape(word) for word in phrase.split())
+    pattern = re.compile(rf"\b{words}\b", re.IGNORECASE)
+    return sum(1 for p in passages if pattern.search(p.text))
 
 
 def kmeans(

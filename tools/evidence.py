@@ -39,6 +39,13 @@ class Passage(BaseModel):
     end: int
     page: int | None = Field(default=None, description="1-based page, for paged sources.")
     text: str
+    quality: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        description="Text quality set at ingest (tools.quality.passage_quality): the share of the "
+        "text in readable sentences; slide debris, contents pages and fragments score low.",
+    )
 
     def context_text(self) -> str:
         """What the embedding and lexical indexes see: the passage under its title and section."""

@@ -20,6 +20,7 @@ from tools.evidence import Passage, make_evidence_id
 from tools.lexical import LexicalIndex
 from tools.loaders import LoadError, load_file
 from tools.normalize import join_pages
+from tools.quality import passage_quality
 from tools.settings import RetrievalSettings
 from tools.store import CHUNKER_VERSION, CorpusStore
 
@@ -81,7 +82,15 @@ def discover(paths: list[Path], report: IngestReport) -> tuple[list[Path], list[
 
 
 def _chunker_key(settings: RetrievalSettings) -> str:
-    return f"{CHUNKER_VERSION}:{settings.chunk_words}:{settings.overlap_words}"
+    """How passages were cut and scored: a change re-ingests every document."""
+    return (
+        f"{CHUNKER_VERSION}:{settings.chunk_words}:{settings.overlap_words}"
+        f":{settings.readable_min_words}:{settings.readable_min_known}"
+    )
+
+
+def _quality(text: str, settings: RetrievalSettings) -> float:
+    return passage_quality(text, settings.readable_min_words, settings.readable_min_known)
 
 
 def prepare(
@@ -111,6 +120,7 @@ def prepare(
             end=chunk.end,
             page=bisect_right(page_starts, chunk.start) if paged else None,
             text=chunk.text,
+            quality=_quality(chunk.text, settings),
         )
         for chunk in chunk_text(text, settings.chunk_words, settings.overlap_words)
     ]

@@ -12,6 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from tools.quality import LOW_QUALITY_BELOW, READABLE_MIN_KNOWN, READABLE_MIN_WORDS
+from tools.quotes import MAX_QUOTE_CHARS
+
 
 def default_data_dir() -> Path:
     """The per-user data directory (XDG), never inside the installed package."""
@@ -78,4 +81,31 @@ class RetrievalSettings(BaseModel):
     overlap_words: int = Field(default=30, ge=0, description="Words of overlap between chunks.")
     max_file_mb: float = Field(
         default=40.0, gt=0, description="Files larger than this are skipped with a message."
+    )
+    readable_min_words: int = Field(
+        default=READABLE_MIN_WORDS,
+        ge=1,
+        description="Words a sentence needs to count as readable (a quote, or prose when scoring "
+        "a passage's text quality at ingest).",
+    )
+    readable_min_known: float = Field(
+        default=READABLE_MIN_KNOWN,
+        ge=0,
+        le=1,
+        description="Share of a sentence's lower-case words that must be English words for it to "
+        "count as readable; garbled slide text falls below it.",
+    )
+    low_quality_below: float = Field(
+        default=LOW_QUALITY_BELOW,
+        ge=0,
+        le=1,
+        description="Passages whose text-quality score (0-1, set at ingest) is below this are low "
+        "quality (slide debris, contents pages, strings of fragments): `review documents` counts "
+        "them and their sentences are not offered as readable quotes.",
+    )
+    quote_max_chars: int = Field(
+        default=MAX_QUOTE_CHARS,
+        ge=20,
+        description="Longest quote preferred; a longer sentence is quoted whole only when no "
+        "shorter one will do.",
     )

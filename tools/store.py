@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from tools.chunker import sentence_windows
 from tools.embeddings import ReviewEmbeddingFunction
 from tools.evidence import Passage
+from tools.quality import LOW_QUALITY_BELOW
 from tools.settings import RetrievalSettings
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"  # 4: every passage has a text-quality score
 WINDOW_WEIGHT = 0.7
 OVERFETCH = 4  # filtered dense queries fetch this many times more, then filter locally
 
@@ -150,7 +152,8 @@ class CorpusStore:
         """A hash that changes whenever the indexed content or the way it was built changes."""
         records = self.document_records()
         basis = sorted(
-            (doc_id, m.get("sha256", ""), m.get("n_chunks", 0)) for doc_id, m in records.items()
+            (doc_id, m.get("sha256", ""), m.get("chunker", ""), m.get("n_chunks", 0))
+            for doc_id, m in records.items()
         )
         payload = json.dumps([CHUNKER_VERSION, self.embedder.identity, basis])
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
@@ -177,6 +180,11 @@ class CorpusStore:
                     {"passage_id": p.id, "doc_id": p.doc_id, "scope": p.scope} for p, _ in windows
                 ],
             )
+
+    def low_quality_counts(self, below: float = LOW_QUALITY_BELOW) -> dict[str, int]:
+        """Per document id, how many passages have a text-quality score under ``below``."""
+        got = self.passages().get(where={"quality": {"$lt": below}}, include=["metadatas"])
+        return dict(Counter(str(meta["doc_id"]) for meta in got["metadatas"] or []))
 
     def iter_passages(self, page_size: int = 5000) -> Iterator[Passage]:
         """Every stored passage (in pages, so a large index does not load at once)."""
