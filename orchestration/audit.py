@@ -1,11 +1,17 @@
-"""Auditing a saved run from its folder alone: the log's hash chain, every citation against the
-run's snapshot of cited passages (``evidence.json``), every quote verbatim, and how well each
-claim is supported by what it cites (lexical overlap and, when the embedder is available,
-embedding similarity)."""
+"""Auditing a saved run from its folder alone: the log's hash chain; every citation of the run
+(the report's statements, objective coverage, corpus topics, missing-theme assessments and
+follow-up answers) against the run's snapshot of cited passages (``evidence.json``), every quote
+verbatim; how well each statement is supported by what it cites (lexical overlap and, when the
+embedder is available, embedding similarity); and every statement the claim checks set aside.
+
+"Passed" means the record is sound: the chain is intact and every citation resolves with a
+verbatim quote. It says nothing about statements that were set aside; the summary counts them.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -14,12 +20,15 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from agents.speaking import Decided, Speaker, TurnRequest
+from orchestration.claims.support import lexical_support
 from orchestration.event_log import read_log
-from orchestration.review_models import StrategyReview
+from orchestration.events import AgentMessage
+from orchestration.review_models import SetAside, StrategyReview, strategy_citations
 from tools.evidence import Passage
 from tools.quotes import content_terms
 
 Embed = Callable[[list[str]], np.ndarray]
+REPORT_PARTS = ("summary", "gap", "recommendation", "sign-off", "dissent")
 
 
 class CitationCheck(BaseModel):
@@ -34,6 +43,7 @@ class ClaimSupport(BaseModel):
     claim: str
     where: str
     evidence_ids: list[str]
+    origin: str = Field(default="panel", description="'computed': code wrote it from the evidence.")
     lexical: float = Field(
         description="Share of the claim's content words found in its cited passages."
     )
@@ -45,6 +55,13 @@ class ClaimSupport(BaseModel):
     )
 
 
+class SetAsideEntry(BaseModel):
+    """A statement the claim checks set aside: in a theme's review, or in the debate itself."""
+
+    theme: str
+    statement: SetAside
+
+
 class AuditResult(BaseModel):
     run_id: str
     chain_intact: bool
@@ -52,6 +69,7 @@ class AuditResult(BaseModel):
     events: int
     citations: list[CitationCheck]
     claims: list[ClaimSupport]
+    set_aside: list[SetAsideEntry] = Field(default_factory=list)
 
     @property
     def unresolved(self) -> list[CitationCheck]:
@@ -60,6 +78,26 @@ class AuditResult(BaseModel):
     @property
     def passed(self) -> bool:
         return self.chain_intact and not self.unresolved
+
+    def summary(self) -> list[str]:
+        """What was checked and what was set aside, in plain sentences."""
+        ok = len(self.citations) - len(self.unresolved)
+        kinds = Counter(
+            c.where.split(" / ")[-1] if " / " in c.where else "follow-up" for c in self.citations
+        )
+        computed = sum(c.origin == "computed" for c in self.claims)
+        in_report = sum(s.statement.where in REPORT_PARTS for s in self.set_aside)
+        verdict = "PASSED" if self.passed else "FAILED"
+        return [
+            f"{verdict}: the hash chain is {'intact' if self.chain_intact else 'broken'}, and "
+            f"{ok} of {len(self.citations)} citations resolve to their passage with a verbatim "
+            "quote (" + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) + ").",
+            f"Claim checks: {len(self.claims)} statements are in the report "
+            f"({computed} computed from the evidence); {in_report} written for the report and "
+            f"{len(self.set_aside) - in_report} made in the debate were set aside, with reasons.",
+            f"{verdict} is about the record and its citations, not the quality of every statement "
+            "the panel made: read the set-aside list for what was kept out.",
+        ]
 
 
 def audit_run(folder: Path, embed: Embed | None = None) -> AuditResult:
@@ -82,54 +120,31 @@ def audit_run(folder: Path, embed: Embed | None = None) -> AuditResult:
     snapshot_path = folder / "evidence.json"
     raw = json.loads(snapshot_path.read_text(encoding="utf-8")) if snapshot_path.exists() else {}
     passages = {pid: Passage.model_validate(value) for pid, value in raw.items()}
-
-    citations: list[CitationCheck] = []
-    claims: list[ClaimSupport] = []
-    for theme in review.themes:
-        for kind, items in (("gap", theme.gaps), ("recommendation", theme.recommendations)):
-            for claim in items:
-                where = f"{theme.theme_name} / {kind}"
-                for c in claim.citations:
-                    passage = passages.get(c.evidence_id)
-                    citations.append(
-                        CitationCheck(
-                            claim=claim.text,
-                            where=where,
-                            evidence_id=c.evidence_id,
-                            resolves=passage is not None,
-                            quote_verbatim=passage is not None and c.quote in passage.text,
-                        )
-                    )
-                cited = [passages[i] for i in claim.evidence_ids if i in passages]
-                terms = content_terms(claim.text)
-                found = set().union(*(content_terms(p.text) for p in cited)) if cited else set()
-                lexical = len(terms & found) / len(terms) if terms else 0.0
-                claims.append(
-                    ClaimSupport(
-                        claim=claim.text,
-                        where=where,
-                        evidence_ids=claim.evidence_ids,
-                        lexical=round(lexical, 3),
-                    )
-                )
-    for event in check.events:
-        if getattr(event, "type", "") == "agent_message" and event.phase == "follow_up":
-            for evidence_id in event.evidence_ids:
-                citations.append(
-                    CitationCheck(
-                        claim=event.content[:200],
-                        where=f"follow-up by {event.agent}",
-                        evidence_id=evidence_id,
-                        resolves=evidence_id in passages,
-                        quote_verbatim=evidence_id in passages,
-                    )
-                )
-    if embed is not None and claims:
-        claim_vectors = embed([c.claim for c in claims])
-        for support, vector in zip(claims, claim_vectors, strict=True):
-            texts = [passages[i].text for i in support.evidence_ids if i in passages]
-            if texts:
-                support.semantic = round(float(np.max(embed(texts) @ vector)), 3)
+    citations = [
+        CitationCheck(
+            claim=cited.text,
+            where=cited.where,
+            evidence_id=cited.citation.evidence_id,
+            resolves=(passage := passages.get(cited.citation.evidence_id)) is not None,
+            quote_verbatim=passage is not None and cited.citation.quote in passage.text,
+        )
+        for cited in strategy_citations(review)
+    ]
+    messages = [e for e in check.events if isinstance(e, AgentMessage)]
+    citations += _follow_up_citations(messages, passages)
+    claims = _claim_support(review, passages, embed)
+    set_aside = [
+        SetAsideEntry(theme=theme.theme_name, statement=item)
+        for theme in review.themes
+        for item in theme.set_aside
+    ]
+    names = {theme.theme_id: theme.theme_name for theme in review.themes}
+    set_aside += [
+        SetAsideEntry(theme=names.get(message.theme_id or "", "follow-up"), statement=item)
+        for message in messages
+        for item in message.set_aside
+        if item.where not in REPORT_PARTS
+    ]
     return AuditResult(
         run_id=folder.name,
         chain_intact=not problems,
@@ -137,7 +152,53 @@ def audit_run(folder: Path, embed: Embed | None = None) -> AuditResult:
         events=len(check.events),
         citations=citations,
         claims=claims,
+        set_aside=set_aside,
     )
+
+
+def _follow_up_citations(
+    messages: list[AgentMessage], passages: dict[str, Passage]
+) -> list[CitationCheck]:
+    return [
+        CitationCheck(
+            claim=message.content[:200],
+            where=f"follow-up by {message.agent}",
+            evidence_id=evidence_id,
+            resolves=evidence_id in passages,
+            quote_verbatim=evidence_id in passages,
+        )
+        for message in messages
+        if message.phase == "follow_up"
+        for evidence_id in message.evidence_ids
+    ]
+
+
+def _claim_support(
+    review: StrategyReview, passages: dict[str, Passage], embed: Embed | None
+) -> list[ClaimSupport]:
+    claims: list[ClaimSupport] = []
+    for theme in review.themes:
+        grounded = content_terms(
+            " ".join([theme.theme_name, *(o.objective for o in theme.objective_coverage)])
+        )
+        for kind, claim in theme.claims():
+            cited = [passages[i] for i in claim.evidence_ids if i in passages]
+            claims.append(
+                ClaimSupport(
+                    claim=claim.text,
+                    where=f"{theme.theme_name} / {kind}",
+                    evidence_ids=claim.evidence_ids,
+                    origin=claim.origin,
+                    lexical=round(lexical_support(claim.text, cited, grounded), 3),
+                )
+            )
+    if embed is not None and claims:
+        claim_vectors = embed([c.claim for c in claims])
+        for support, vector in zip(claims, claim_vectors, strict=True):
+            texts = [passages[i].context_text() for i in support.evidence_ids if i in passages]
+            if texts:
+                support.semantic = round(float(np.max(embed(texts) @ vector)), 3)
+    return claims
 
 
 class JudgeVerdict(BaseModel):

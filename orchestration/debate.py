@@ -4,7 +4,6 @@ sign-off, as a stream of events ending in ``ThemeReviewed``."""
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -13,7 +12,18 @@ from agents.panel import SPECS
 from agents.runtime.metering import UsageLedger, UsageRecord
 from agents.speaking import Decided, Delta, Said, Speaker, ToolUse, TurnRequest, Undecided
 from orchestration import prompts
-from orchestration.editing import EditorDraft, SignOff, build_review, draft_schema
+from orchestration.claims.checker import ClaimChecker
+from orchestration.claims.for_run import theme_terms
+from orchestration.claims.sign_offs import judge_sign_off
+from orchestration.claims.turns import NOTHING_KEPT, CheckedTurn, check_points, check_prose
+from orchestration.drafts import (
+    DebatePoints,
+    EditorDraft,
+    Objections,
+    SignOff,
+    draft_schema,
+    points_schema,
+)
 from orchestration.events import (
     AgentMessage,
     ErrorRaised,
@@ -25,15 +35,16 @@ from orchestration.events import (
     ToolCalled,
     UsageRecorded,
 )
-from orchestration.protocol import DebateState, Limits, Turn, next_turn
+from orchestration.protocol import OPENERS, DebateState, Limits, Turn, next_turn
+from orchestration.reviewing import ThemeEvidence, build_review
 from orchestration.steering import Steering
 from orchestration.strategy import Strategy, Theme
 from tools.coverage import CoverageAnalyzer
 from tools.evidence import Passage
 from tools.search import Filters, Searcher
 
-EVIDENCE_ID = re.compile(r"\b([A-Z0-9][A-Za-z0-9._-]*#\d+)\b")
 PACK_SIZE = 4
+SHOWN_GAPS, SPARE_GAPS = 3, 3  # candidate gaps in the brief; more to fill a thin review from
 
 DebateItem = (
     AgentMessage
@@ -57,7 +68,9 @@ class PanelContext:
     coverage: CoverageAnalyzer
     speaker: Speaker
     ledger: UsageLedger
+    checker: ClaimChecker
     limits: Limits = field(default_factory=Limits)
+    structured_agents: frozenset[str] = frozenset()  # debate turns as JSON points (small models)
 
 
 @dataclass
@@ -79,7 +92,9 @@ class _ThemeRun:
 def evidence_pack(
     searcher: Searcher, agent: str, theme: Theme, focus: list[str]
 ) -> tuple[list[str], list[Passage]]:
-    """The queries run for ``agent`` and the passages found, within its default scope."""
+    """The queries run for ``agent`` and the passages found, within its default scope; passages
+    of low text quality (slide debris, contents pages) go last."""
+    low_quality_below = searcher.settings.low_quality_below
     spec = SPECS[agent]
     queries = [f"{spec.focus} {theme.name}: {objective}" for objective in theme.objectives]
     queries += [f"{spec.focus} {item}" for item in focus]
@@ -88,7 +103,8 @@ def evidence_pack(
         results = searcher.search(queries, k=2)
     ids = list(dict.fromkeys(hit.id for result in results for hit in result.hits))
     passages = [p for pid in ids if (p := searcher.passage(pid)) is not None]
-    return queries, passages[:PACK_SIZE]
+    readable_first = sorted(passages, key=lambda p: p.quality < low_quality_below)  # stable
+    return queries, readable_first[:PACK_SIZE]
 
 
 async def debate_theme(
@@ -99,7 +115,10 @@ async def debate_theme(
     started = time.monotonic()
     theme_text = f"{theme.name}. {theme.summary} " + " ".join(theme.objectives)
     support = await asyncio.to_thread(ctx.coverage.objective_support, theme.objectives)
-    gaps = await asyncio.to_thread(ctx.coverage.candidate_gaps, theme_text, theme.objectives)
+    found = await asyncio.to_thread(
+        ctx.coverage.candidate_gaps, theme_text, theme.objectives, SHOWN_GAPS + SPARE_GAPS
+    )
+    gaps, spare = found[:SHOWN_GAPS], found[SHOWN_GAPS:]
     for objective in support:
         run.seen.update((p.id, p) for p, _ in objective.passages)
     for gap in gaps:
@@ -161,13 +180,7 @@ async def debate_theme(
             decided = await ctx.speaker.decide(request, SignOff)
             if isinstance(decided, Decided) and isinstance(decided.value, SignOff):
                 sign_offs[turn.agent] = decided.value
-                yield AgentMessage(
-                    theme_id=theme.id,
-                    agent=turn.agent,
-                    phase="sign_off",
-                    content=f"{decided.value.stance}: {decided.value.reason}",
-                    data=decided.value.model_dump(mode="json"),
-                )
+                yield _sign_off_message(ctx, theme.id, turn.agent, decided.value)
             else:
                 yield ErrorRaised(
                     theme_id=theme.id,
@@ -183,8 +196,9 @@ async def debate_theme(
         for item in _usage_since(ctx, run):
             yield item
 
+    evidence = ThemeEvidence(support, gaps, spare, list(run.seen.values()))
     review = build_review(
-        theme, draft, support, gaps, sign_offs, ctx.searcher.passage, run.state.ended_early
+        theme, draft, evidence, sign_offs, ctx.checker, ctx.searcher.passage, run.state.ended_early
     ).model_copy(
         update={
             "chair_approved": ctx.limits.chair_approval and run.approved,
@@ -245,39 +259,67 @@ async def _debate_turn(
         theme_id=theme.id, agent=turn.agent, queries=queries, evidence_ids=[p.id for p in passages]
     )
     question, run.chair_question = run.chair_question, None
+    structured = turn.agent in ctx.structured_agents
     request = TurnRequest(
         turn.agent,
         shared,
         transcript,
-        prompts.debate_task(turn.agent, turn.phase, passages, question),
-        max_tokens=ctx.limits.turn_tokens,
+        prompts.debate_task(turn.agent, turn.phase, passages, question, structured),
+        max_tokens=ctx.limits.point_tokens if structured else ctx.limits.turn_tokens,
         theme_id=theme.id,
     )
-    text = ""
-    async for item in ctx.speaker.speak(request):
-        if isinstance(item, Delta):
-            yield MessageDelta(theme_id=theme.id, agent=turn.agent, text=item.text)
-        elif isinstance(item, ToolUse):
-            for pid in item.result_ids:
-                if (p := ctx.searcher.passage(pid)) is not None:
-                    run.seen[pid] = p
-            yield ToolCalled(
+    grounded = theme_terms(theme)
+    data: dict[str, object] | None = None
+    reply: str | None = None
+    if structured:
+        model = Objections if turn.agent == "critic" else DebatePoints
+        schema = points_schema(model, [p.id for p in passages], list(OPENERS))
+        decided = await ctx.speaker.decide(request, model, schema)
+        if not isinstance(decided, Decided) or not isinstance(decided.value, model):
+            yield ErrorRaised(
                 theme_id=theme.id,
                 agent=turn.agent,
-                tool=item.tool,
-                arguments=item.arguments,
-                result_ids=item.result_ids,
+                kind="structured_output",
+                message=f"{turn.agent}'s turn was not valid JSON for its points after a repair "
+                "attempt; recorded as no reply.",
+                detail=_failure_detail(decided),
             )
-        elif isinstance(item, Said):
-            text = item.text.strip()
-    cited = [
-        i for i in dict.fromkeys(EVIDENCE_ID.findall(text)) if ctx.searcher.passage(i) is not None
-    ]
-    run.entries.append((turn.agent, turn.phase, text))
+            checked = CheckedTurn(NOTHING_KEPT)
+        else:
+            data = decided.value.model_dump(mode="json")
+            checked = check_points(ctx.checker, turn.agent, decided.value, grounded)
+    else:
+        text = ""
+        async for item in ctx.speaker.speak(request):
+            if isinstance(item, Delta):
+                yield MessageDelta(theme_id=theme.id, agent=turn.agent, text=item.text)
+            elif isinstance(item, ToolUse):
+                for pid in item.result_ids:
+                    if (p := ctx.searcher.passage(pid)) is not None:
+                        run.seen[pid] = p
+                yield ToolCalled(
+                    theme_id=theme.id,
+                    agent=turn.agent,
+                    tool=item.tool,
+                    arguments=item.arguments,
+                    result_ids=item.result_ids,
+                )
+            elif isinstance(item, Said):
+                text = item.text.strip()
+        checked = check_prose(ctx.checker, turn.agent, text, grounded)
+        reply = text if checked.shown != text else None
+    run.entries.append((turn.agent, turn.phase, checked.shown))
     if turn.phase == "critique":
-        run.state.record_critique(text)
+        run.state.record_critique(checked.shown)
     yield AgentMessage(
-        theme_id=theme.id, agent=turn.agent, phase=turn.phase, content=text, evidence_ids=cited
+        theme_id=theme.id,
+        agent=turn.agent,
+        phase=turn.phase,
+        content=checked.shown,
+        evidence_ids=checked.cited,
+        data=data,
+        reply=reply,
+        set_aside=checked.set_aside,
     )
 
 
@@ -324,6 +366,24 @@ async def _review(
             "repair attempt; the theme's review is computed only.",
             detail=_failure_detail(decided),
         )
+
+
+def _sign_off_message(
+    ctx: PanelContext, theme_id: str, agent: str, sign_off: SignOff
+) -> AgentMessage:
+    judged = judge_sign_off(ctx.checker, agent, sign_off.stance, sign_off.reason)
+    written = f"{sign_off.stance}: {sign_off.reason}"
+    return AgentMessage(
+        theme_id=theme_id,
+        agent=agent,
+        phase="sign_off",
+        content=f"{judged.standing}: {judged.reason}"
+        if judged.set_aside is None
+        else "No valid sign-off: the reply was set aside by the claim checks.",
+        data=sign_off.model_dump(mode="json"),
+        reply=None if judged.set_aside is None else written,
+        set_aside=[judged.set_aside] if judged.set_aside else [],
+    )
 
 
 def _render_draft(draft: EditorDraft) -> str:

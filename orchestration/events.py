@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from orchestration.review_models import StrategyReview, ThemeReview
+from orchestration.review_models import SetAside, StrategyReview, ThemeReview
 
 Phase = Literal[
     "brief",
@@ -71,6 +71,13 @@ class AgentMessage(_Event):
     )
     data: dict[str, Any] | None = Field(
         default=None, description="The structured reply (editor's draft, a sign-off), for replay."
+    )
+    reply: str | None = Field(
+        default=None,
+        description="The model's reply as written, when the claim checks changed what is shown.",
+    )
+    set_aside: list[SetAside] = Field(
+        default_factory=list, description="Points of the reply the claim checks set aside."
     )
 
 

@@ -16,13 +16,18 @@ from agents.runtime.models import ModelFactory
 from agents.runtime.panelist import AutoGenSpeaker
 from agents.speaking import Said, TurnRequest
 from orchestration import prompts
-from orchestration.debate import EVIDENCE_ID, usage_event
-from orchestration.editing import cite
+from orchestration.citations import cite
+from orchestration.claims.checker import ClaimChecker
+from orchestration.claims.for_run import build_checker
+from orchestration.claims.turns import check_answer
+from orchestration.debate import usage_event
 from orchestration.event_log import EventLog
-from orchestration.events import AgentMessage, EvidencePack, HumanSteer
+from orchestration.events import AgentMessage, EvidencePack, HumanSteer, RunStarted
 from orchestration.replaying import load_prior
 from orchestration.review_models import Citation
 from orchestration.settings import Settings
+from orchestration.strategy import Strategy, StrategyError, load_strategy
+from tools.coverage import CoverageAnalyzer
 from tools.search import Searcher
 
 ANSWER_TOKENS = 220
@@ -99,18 +104,36 @@ async def ask(
         async for item in speaker.speak(request):
             if isinstance(item, Said):
                 text = item.text.strip()
-        cited = [
-            i for i in dict.fromkeys(EVIDENCE_ID.findall(text)) if searcher.passage(i) is not None
-        ]
-        record(AgentMessage(agent=agent, phase="follow_up", content=text, evidence_ids=cited))
+        checker = await asyncio.to_thread(_checker, settings, prior.started, searcher)
+        checked = check_answer(checker, agent, text, passages)
+        cited = checked.cited
+        record(
+            AgentMessage(
+                agent=agent,
+                phase="follow_up",
+                content=checked.shown,
+                evidence_ids=cited,
+                reply=text if checked.shown != text else None,
+                set_aside=checked.set_aside,
+            )
+        )
         for usage in factory.ledger.records:
             record(usage_event(usage))
     finally:
         log.close()
         await factory.close()
     _add_to_snapshot(folder / "evidence.json", searcher, cited)
-    citations, _ = cite(cited, text, searcher.passage)
-    return Answer(agent, text, citations, events)
+    citations, _ = cite(cited, checked.shown, searcher.passage)
+    return Answer(agent, checked.shown, citations, events)
+
+
+def _checker(settings: Settings, started: RunStarted, searcher: Searcher) -> ClaimChecker:
+    """The claim checker for a run's follow-ups (the strategy's words when it can be read)."""
+    try:
+        strategy: Strategy | list[str] = load_strategy(Path(started.strategy_path))
+    except StrategyError:
+        strategy = [started.strategy_title]
+    return build_checker(settings.claims, strategy, CoverageAnalyzer(searcher))
 
 
 def _add_to_snapshot(path: Path, searcher: Searcher, ids: list[str]) -> None:

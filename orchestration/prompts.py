@@ -81,13 +81,43 @@ PHASE_TASKS = {
 }
 
 
-def debate_task(agent: str, phase: str, evidence: list[Passage], chair_question: str | None) -> str:
+POINTS_CONTRACT = (
+    "Answer as JSON: one or two points, each one plain sentence, each with the evidence id of "
+    "the passage it rests on."
+)
+OBJECTIONS_CONTRACT = (
+    "Answer as JSON: one or two objections, each naming the panelist, the evidence id it is "
+    "about, and the objection in one plain sentence."
+)
+
+
+def debate_task(
+    agent: str,
+    phase: str,
+    evidence: list[Passage],
+    chair_question: str | None,
+    structured: bool = False,
+) -> str:
+    """The task of a debate turn; ``structured``: answered as JSON points (small models)."""
     spec = SPECS[agent]
     task = PHASE_TASKS.get(phase, "Contribute to the debate.")
     contract = spec.contract if phase != "follow_up" else FOLLOW_UP_CONTRACT
+    if structured:
+        contract = OBJECTIONS_CONTRACT if agent == "critic" else POINTS_CONTRACT
     if chair_question:
         task = f"The chair asks: “{chair_question}” Answer the chair directly first."
     return f"{spec.persona}\n\n{evidence_block(evidence)}\n\nYour task: {task}\n{contract}"
+
+
+REVIEW_TASK = (
+    "Your task: write the panel's consensus review of this theme as a JSON object with "
+    "coverage_summary (two sentences), gaps (each: kind in_documents, emerging or "
+    "interdependency; text; evidence ids) and recommendations (each: action add or change; "
+    "the objective changed, if any; text; priority high, medium or low; evidence ids)."
+)
+SIGN_OFF_TASK = (
+    "Your task: sign off. Answer as JSON: stance agree or dissent, and a one-line reason."
+)
 
 
 def review_task(
@@ -112,17 +142,16 @@ def review_task(
         )
         parts.extend(f"- {text}" for text in earlier_recommendations[:8])
         parts.append("")
-    parts.append(
-        "Your task: write the panel's consensus review of this theme as a JSON object with "
-        "coverage_summary (two sentences), gaps (each: kind in_documents, emerging or "
-        "interdependency; text; evidence ids) and recommendations (each: action add or change; "
-        "the objective changed, if any; text; priority high, medium or low; evidence ids)."
-    )
+    parts.append(REVIEW_TASK)
     return "\n".join(parts)
 
 
 def sign_off_task(agent: str, review_text: str) -> str:
-    return (
-        f"{SPECS[agent].persona}\n\nThe editor's review:\n{review_text}\n\n"
-        "Your task: sign off. Answer as JSON: stance agree or dissent, and a one-line reason."
-    )
+    return f"{SPECS[agent].persona}\n\nThe editor's review:\n{review_text}\n\n{SIGN_OFF_TASK}"
+
+
+def fixed_texts() -> list[str]:
+    """Every fixed instruction the panel is given: a statement that repeats one is a prompt leak."""
+    texts = [RULES, FOLLOW_UP_CONTRACT, REVIEW_TASK, SIGN_OFF_TASK, *PHASE_TASKS.values()]
+    texts += [POINTS_CONTRACT, OBJECTIONS_CONTRACT]
+    return texts + [t for spec in SPECS.values() for t in (spec.persona, spec.contract)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,6 +41,15 @@ class Limits(BaseModel):
     turn_tokens: int = Field(default=120, ge=16, description="Tokens per debate turn.")
     review_tokens: int = Field(default=640, ge=64, description="Tokens for the editor's review.")
     sign_off_tokens: int = Field(default=64, ge=16, description="Tokens per sign-off.")
+    structured_turns: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Debate turns as one or two short points, each tied to one evidence id of "
+        "the agent's pack, by constrained decoding. 'auto': for agents on the embedded local "
+        "model, whose free prose is unreliable; capable models keep free prose.",
+    )
+    point_tokens: int = Field(
+        default=160, ge=32, description="Tokens for a debate turn written as JSON points."
+    )
     chair_approval: bool = Field(
         default=False,
         description="Hold each theme's review until the chair approves it or sends it back.",

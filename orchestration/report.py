@@ -7,7 +7,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from orchestration.review_models import Citation, Claim, StrategyReview, ThemeReview
+from orchestration.review_models import (
+    COMPUTED_LABEL,
+    Citation,
+    Claim,
+    StrategyReview,
+    ThemeReview,
+    strategy_citations,
+)
 from tools.evidence import Passage
 
 GAP_HEADINGS = {
@@ -35,9 +42,14 @@ def _quote_lines(citations: list[Citation], indent: str = "  ") -> list[str]:
     ]
 
 
-def _claim(prefix: str, claim: Claim, suffix: str = "") -> list[str]:
+def _ids(claim: Claim) -> str:
     ids = " ".join(f"[{i}]" for i in claim.evidence_ids)
-    lines = [f"- {prefix}{claim.text}" + (f" {ids}" if ids else "") + suffix]
+    label = f" *({COMPUTED_LABEL})*" if claim.origin == "computed" else ""
+    return (f" {ids}" if ids else "") + label
+
+
+def _claim(prefix: str, claim: Claim, suffix: str = "") -> list[str]:
+    lines = [f"- {prefix}{claim.text}{_ids(claim)}{suffix}"]
     if claim.note:
         lines.append(f"  *{claim.note}*")
     return lines + _quote_lines(claim.citations)
@@ -54,7 +66,9 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
         lines += ["*Approved by the chair.*", ""]
     lines += [f"*Sent back by the chair: “{comment}”*" for comment in review.chair_comments]
     lines += [""] if review.chair_comments else []
-    lines += ["#### Current coverage", "", review.coverage_summary, ""]
+    lines += ["#### Current coverage", "", f"{review.computed_summary} *({COMPUTED_LABEL})*", ""]
+    if review.summary:
+        lines += [" ".join(f"{c.text}{_ids(c)}" for c in review.summary), ""]
     lines += ["| Objective | Corpus support | Similarity | Best evidence |", "|---|---|---|---|"]
     for item in review.objective_coverage:
         best = ", ".join(c.evidence_id for c in item.evidence) or "none"
@@ -86,8 +100,18 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
         lines.append("- No recommendation for this theme beyond those made under other themes.")
     lines.append("")
     lines += ["#### Sign-off and dissent", ""]
-    lines.append(f"- Agreed: {', '.join(review.agreed) or 'nobody signed off'}")
+    lines.append(f"- Agreed: {', '.join(review.agreed) or 'nobody'}")
     lines += [f"- **Dissent — {d.agent}:** {d.text}" for d in review.dissent]
+    if review.invalid_sign_offs:
+        lines.append(
+            f"- No valid sign-off (the reply was unreadable or contradicted itself): "
+            f"{', '.join(review.invalid_sign_offs)}"
+        )
+    if review.set_aside:
+        lines.append(
+            f"- {len(review.set_aside)} statement(s) by the panel were set aside by the claim "
+            "checks and are not in this report; `review audit` lists them with their reasons."
+        )
     if review.dropped_evidence_ids:
         lines.append(
             f"- Citations dropped because no such passage exists: {', '.join(review.dropped_evidence_ids)}"
@@ -106,12 +130,7 @@ def cited_ids(review: StrategyReview) -> list[str]:
 
 def _all_citations(review: StrategyReview) -> dict[str, list[Citation]]:
     found: dict[str, list[Citation]] = {}
-    claims: list[Claim] = [c for t in review.themes for c in (*t.gaps, *t.recommendations)]
-    citations = [c for claim in claims for c in claim.citations]
-    citations += [c for t in review.themes for o in t.objective_coverage for c in o.evidence]
-    citations += [c for t in review.themes for g in t.candidate_gaps for c in g.evidence]
-    citations += [c for m in review.missing_themes for c in m.citations]
-    for citation in citations:
+    for citation in (cited.citation for cited in strategy_citations(review)):
         found.setdefault(citation.evidence_id, [])
         if all(c.quote != citation.quote for c in found[citation.evidence_id]):
             found[citation.evidence_id].append(citation)
@@ -158,8 +177,7 @@ def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str])
     lines += ["", "## Prioritised recommendations", ""]
     for number, rec in enumerate(review.priorities, start=1):
         shared = f" — also under {', '.join(rec.also_in)}" if rec.also_in else ""
-        ids = " ".join(f"[{i}]" for i in rec.evidence_ids) or "(no corpus evidence)"
-        lines.append(f"{number}. **{rec.priority.title()}:** {rec.text} {ids}{shared}")
+        lines.append(f"{number}. **{rec.priority.title()}:** {rec.text}{_ids(rec)}{shared}")
     if not review.priorities:
         lines.append("The panel made no recommendations.")
     lines += ["", "## Evidence appendix", ""]

@@ -6,6 +6,8 @@ copied verbatim from the stored passage) and drops ids that do not exist.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -14,8 +16,9 @@ Strength = Literal["strong", "partial", "weak"]
 Priority = Literal["high", "medium", "low"]
 GapKind = Literal["in_documents", "emerging", "interdependency"]
 Verdict = Literal["reinstate", "fold_into_existing", "not_needed", "no_evidence"]
+Origin = Literal["panel", "computed"]
 
-NO_EVIDENCE = "No passage in the corpus supports this point; treat it as the panel's judgement."
+COMPUTED_LABEL = "computed from the evidence"
 
 
 class Citation(BaseModel):
@@ -33,12 +36,20 @@ class Citation(BaseModel):
 
 
 class Claim(BaseModel):
+    """A checked statement of the review, with the passages it cites."""
+
     text: str
     evidence_ids: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
-    note: str = Field(
-        default="", description="Set by code, e.g. when no evidence supports the claim."
+    origin: Origin = Field(
+        default="panel",
+        description="'panel': a model wrote it and it passed the claim checks; 'computed': code "
+        "wrote it from the evidence to fill a thin review.",
     )
+    support: float | None = Field(
+        default=None, description="How well its cited passages support it (0..1), by the checks."
+    )
+    note: str = Field(default="", description="Set by code, e.g. what the checks changed.")
 
 
 class Gap(Claim):
@@ -78,16 +89,37 @@ class Dissent(BaseModel):
     text: str
 
 
+class SetAside(BaseModel):
+    """A model-written statement the claim checks kept out of the report body, and why."""
+
+    where: str = Field(description="What it was: a gap, a recommendation, a sign-off, ...")
+    agent: str
+    text: str = Field(description="As the model wrote it.")
+    reasons: list[str]
+    evidence_ids: list[str] = Field(default_factory=list)
+
+
 class ThemeReview(BaseModel):
     theme_id: str
     theme_name: str
-    coverage_summary: str
+    computed_summary: str = Field(default="", description="Coverage in numbers, by code.")
+    summary: list[Claim] = Field(
+        default_factory=list, description="The panel's summary sentences that passed the checks."
+    )
     objective_coverage: list[ObjectiveCoverage] = Field(default_factory=list)
     candidate_gaps: list[CandidateGap] = Field(default_factory=list)
     gaps: list[Gap] = Field(default_factory=list)
     recommendations: list[Recommendation] = Field(default_factory=list)
     dissent: list[Dissent] = Field(default_factory=list)
     agreed: list[str] = Field(default_factory=list, description="Panelists who signed off.")
+    invalid_sign_offs: list[str] = Field(
+        default_factory=list,
+        description="Panelists whose sign-off was junk or contradicted its stance: no valid "
+        "sign-off, counted neither as agreement nor as dissent.",
+    )
+    set_aside: list[SetAside] = Field(
+        default_factory=list, description="Statements the claim checks kept out, with reasons."
+    )
     dropped_evidence_ids: list[str] = Field(default_factory=list)
     ended_early: bool = False
     chair_approved: bool = Field(
@@ -96,6 +128,17 @@ class ThemeReview(BaseModel):
     chair_comments: list[str] = Field(
         default_factory=list, description="The chair's comments when sending the review back."
     )
+
+    @property
+    def coverage_summary(self) -> str:
+        """The panel's summary, as one paragraph."""
+        return " ".join(claim.text for claim in self.summary)
+
+    def claims(self) -> Iterator[tuple[str, Claim]]:
+        """Every checked statement of the review, with what it is."""
+        yield from (("summary", c) for c in self.summary)
+        yield from (("gap", c) for c in self.gaps)
+        yield from (("recommendation", c) for c in self.recommendations)
 
 
 class ThemeAssessment(BaseModel):
@@ -116,3 +159,34 @@ class StrategyReview(BaseModel):
     missing_themes: list[ThemeAssessment] = Field(default_factory=list)
     priorities: list[Recommendation] = Field(default_factory=list)
     corpus_documents: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CitedBy:
+    """One citation in a review, and the statement or computed finding that carries it."""
+
+    where: str
+    text: str
+    citation: Citation
+
+
+def theme_citations(review: ThemeReview) -> Iterator[CitedBy]:
+    """Every citation of a theme's review: its statements, coverage and candidate gaps."""
+    name = review.theme_name
+    for kind, claim in review.claims():
+        yield from (CitedBy(f"{name} / {kind}", claim.text, c) for c in claim.citations)
+    for item in review.objective_coverage:
+        where = f"{name} / objective coverage"
+        yield from (CitedBy(where, item.objective, c) for c in item.evidence)
+    for gap in review.candidate_gaps:
+        yield from (CitedBy(f"{name} / corpus topic", gap.topic, c) for c in gap.evidence)
+
+
+def strategy_citations(review: StrategyReview) -> Iterator[CitedBy]:
+    """Every citation of the whole report (priorities repeat theme recommendations)."""
+    for theme in review.themes:
+        yield from theme_citations(theme)
+    for item in review.missing_themes:
+        yield from (
+            CitedBy(f"{item.theme} / missing theme", item.rationale, c) for c in item.citations
+        )

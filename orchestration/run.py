@@ -21,6 +21,7 @@ from agents.runtime.errors import ModelCallError
 from agents.runtime.models import ModelFactory
 from agents.runtime.panelist import AutoGenSpeaker
 from agents.speaking import Speaker
+from orchestration.claims.for_run import build_checker
 from orchestration.debate import DebateItem, PanelContext, debate_theme
 from orchestration.event_log import EventLog
 from orchestration.events import (
@@ -63,6 +64,16 @@ def new_run_id(strategy: Strategy) -> str:
 def settings_hash(settings: Settings) -> str:
     public = settings.model_dump(mode="json")  # SecretStr fields dump masked
     return hashlib.sha256(json.dumps(public, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def structured_agents(models: dict[str, str], mode: str) -> frozenset[str]:
+    """The agents whose debate turns are JSON points: with "auto", those on the embedded model
+    (``models``: agent -> "backend:model", as the run records them)."""
+    if mode == "never":
+        return frozenset()
+    return frozenset(
+        a for a, model in models.items() if mode == "always" or model.startswith("local:")
+    )
 
 
 def select_themes(strategy: Strategy, wanted: list[str] | None) -> list[Theme]:
@@ -142,16 +153,26 @@ async def run_review(
         run_id = new_run_id(strategy)
         folder = settings.transcripts_dir / run_id
         log = EventLog(folder / "events.jsonl")
-    context = PanelContext(strategy, searcher, coverage, voice, factory.ledger, limits)
-    steering = steering or Steering(recorded_only=replay is not None)
-    if prior is not None:
-        steering.preload([e for e in prior.events if e.type == "human_steer"])
-    started = time.monotonic()
+    checker = await asyncio.to_thread(build_checker, settings.claims, strategy, coverage)
     models = (
         {a: prior.started.models[a] for a in PANEL if a in prior.started.models}
         if prior
         else {a: factory.endpoint_for(a).describe() for a in PANEL}
     )
+    context = PanelContext(
+        strategy,
+        searcher,
+        coverage,
+        voice,
+        factory.ledger,
+        checker,
+        limits,
+        structured_agents(models, limits.structured_turns),
+    )
+    steering = steering or Steering(recorded_only=replay is not None)
+    if prior is not None:
+        steering.preload([e for e in prior.events if e.type == "human_steer"])
+    started = time.monotonic()
 
     def emit(item: Emitted) -> None:
         if duplicates.is_duplicate(item):

@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from agents.model_settings import ModelSettings
+from orchestration.claims.settings import ClaimSettings
 from orchestration.protocol import Limits
 from orchestration.strategy import DEFAULT_STRATEGY
 from tools.settings import RetrievalSettings
@@ -41,6 +42,9 @@ class Settings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings)
     panel: Limits = Field(
         default_factory=Limits, description="Turn, token and time limits of a debate."
+    )
+    claims: ClaimSettings = Field(
+        default_factory=ClaimSettings, description="How strictly model-written text is checked."
     )
     transcripts_dir: Path = Field(
         default=Path("transcripts"), description="Where run folders are written."

@@ -119,12 +119,21 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             claim.judged or "-",
         )
     console.print(table)
-    bad = result.unresolved
-    ok = len(result.citations) - len(bad)
-    console.print(
-        f"{ok} of {len(result.citations)} citations resolve to their passage with a verbatim quote."
-    )
-    for c in bad:
+    if result.set_aside:
+        aside = Table(title="Set aside by the claim checks", expand=True)
+        for column, ratio in (("theme", 1), ("what", 1), ("by", 1), ("statement", 3), ("why", 3)):
+            aside.add_column(column, ratio=ratio)
+        for entry in result.set_aside:
+            item = entry.statement
+            aside.add_row(
+                escape(entry.theme),
+                item.where,
+                item.agent,
+                escape(item.text[:160]),
+                escape("; ".join(item.reasons)),
+            )
+        console.print(aside)
+    for c in result.unresolved:
         console.print(
             f"[red]✗ {c.evidence_id}[/] in {escape(c.where)}: "
             + (
@@ -133,6 +142,8 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
                 else "quote not found verbatim"
             )
         )
+    for line in result.summary():
+        console.print(escape(line))
     return 0 if result.passed else 1
 
 

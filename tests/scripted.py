@@ -35,7 +35,7 @@ class ScriptedSpeaker:
     async def speak(self, request: TurnRequest) -> AsyncIterator[Delta | Said]:
         self.requests.append(request)
         queue = self.replies[request.agent]
-        text = queue.pop(0) if queue else f"{request.agent} has nothing to add."
+        text = queue.pop(0) if queue else "Nothing to add on this theme (no evidence in corpus)."
         for word in text.split(" "):
             yield Delta(word + " ")
         yield Said(text)

@@ -121,7 +121,11 @@ def test_audit_passes_a_clean_run_and_fails_a_tampered_one(
     result = json.loads(capsys.readouterr().out)
     assert result["chain_intact"] and result["citations"]
     assert all(c["resolves"] and c["quote_verbatim"] for c in result["citations"])
-    [recommendation] = [c for c in result["claims"] if c["where"] == "Talent / recommendation"]
+    [recommendation] = [
+        c
+        for c in result["claims"]
+        if c["where"] == "Talent / recommendation" and c["origin"] == "panel"
+    ]
     assert recommendation["lexical"] > 0.3 and recommendation["semantic"] > 0.3
 
     evidence = json.loads((folder / "evidence.json").read_text())

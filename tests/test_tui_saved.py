@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from textual.widgets import Input, Select, Static
+from textual.widgets import Collapsible, Input, Markdown, Select, Static, Tabs
 
 from orchestration.settings import Settings, load_settings
 from tui.app import create_app
@@ -66,8 +66,13 @@ async def test_from_a_claim_to_the_messages_and_passages_behind_it(settings):
         await pilot.pause()
         report = app.screen
         assert isinstance(report, ReportScreen)
-        _, claim, theme_id = report._claims[0]
+        [first_by_panel] = [i for i, (_, c, _) in enumerate(report._claims) if c.origin == "panel"][
+            :1
+        ]
+        _, claim, theme_id = report._claims[first_by_panel]
         report.query_one("#claims").focus()
+        for _ in range(first_by_panel):
+            await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause(0.3)
         screen = app.screen
@@ -78,3 +83,30 @@ async def test_from_a_claim_to_the_messages_and_passages_behind_it(settings):
         console = Console(width=400, record=True, file=io.StringIO())
         console.print(screen.query_one("#passages", Static).content)
         assert claim.citations[0].quote in console.export_text().replace("\n", " ")
+
+
+async def test_statements_set_aside_by_the_claim_checks_are_listed_collapsed(settings):
+    app = create_app(settings, open_run=FIXTURE.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        report = app.screen
+        assert isinstance(report, ReportScreen)
+        box = report.query_one("#set-aside", Collapsible)
+        talent = report.view.reviews["talent"]
+        assert box.collapsed and box.display
+        assert box.title == f"Set aside by the claim checks ({_all_set_aside(report)})"
+        report.query_one(Tabs).active = "t-talent"
+        await pilot.pause()
+        assert box.title == f"Set aside by the claim checks ({len(talent.set_aside)})"
+        box.collapsed = False
+        await pilot.pause()
+        listed = report.query_one("#set-aside-list", Markdown).source
+        assert "DISCUSBIONEERS" in listed and "run-together capitals" in listed
+        assert "DISCUSBIONEERS" not in report.query_one("#report", Markdown).source
+        assert all(item.reasons[0] in listed for item in talent.set_aside)
+
+
+def _all_set_aside(report: ReportScreen) -> int:
+    return sum(len(r.set_aside) for r in report.view.reviews.values())

@@ -1,5 +1,6 @@
 """The audit of a saved run: its hash chain, every citation (does it resolve, is the quote
-verbatim) and how well each claim is supported by what it cites."""
+verbatim), how well each claim is supported by what it cites, and what the claim checks set
+aside."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from orchestration.audit import AuditResult, audit_run
 from orchestration.settings import Settings
+from tools.embeddings import EmbeddingError, build_embedder
 
 
 def _mark(ok: bool) -> Text:
@@ -33,6 +35,7 @@ class AuditScreen(Screen[None]):
             yield Static("Auditing…", id="verdict")
             yield DataTable(id="citations", cursor_type="row")
             yield DataTable(id="claims", cursor_type="row")
+            yield DataTable(id="set-aside", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -43,28 +46,29 @@ class AuditScreen(Screen[None]):
         claims = self.query_one("#claims", DataTable)
         claims.border_title = "Claim support"
         claims.add_columns("where", "lexical", "semantic", "evidence", "claim")
+        aside = self.query_one("#set-aside", DataTable)
+        aside.border_title = "Set aside by the claim checks"
+        aside.add_columns("theme", "what", "by", "why", "statement")
         self._audit()
 
     @work(thread=True, exit_on_error=False)
     def _audit(self) -> None:
         try:
-            result = audit_run(self.settings.transcripts_dir / self.run_id)
-        except (OSError, ValueError) as exc:
+            retrieval = self.settings.retrieval
+            embedder = build_embedder(retrieval.embedding, retrieval.data_dir)
+            result = audit_run(self.settings.transcripts_dir / self.run_id, embedder.embed)
+        except (OSError, ValueError, EmbeddingError) as exc:
             message = f"The audit could not run: {exc}"
             self.app.call_from_thread(self.query_one("#verdict", Static).update, message)
             return
         self.app.call_from_thread(self._show, result)
 
     def _show(self, result: AuditResult) -> None:
-        chain = "intact" if result.chain_intact else "BROKEN: " + "; ".join(result.chain_problems)
-        bad = len(result.unresolved)
+        first, *rest = result.summary()
         verdict = Text.assemble(
-            (
-                "PASSED" if result.passed else "FAILED",
-                "bold green" if result.passed else "bold red",
-            ),
-            f"  {result.events} events · hash chain {chain} · {len(result.citations)} citations, "
-            f"{bad} unresolved or not verbatim · {len(result.claims)} claims measured",
+            (first.split(":")[0], "bold green" if result.passed else "bold red"),
+            first[first.index(":") :] + f" {result.events} events.\n",
+            " ".join(rest),
         )
         self.query_one("#verdict", Static).update(verdict)
         citations = self.query_one("#citations", DataTable)
@@ -85,6 +89,12 @@ class AuditScreen(Screen[None]):
                 semantic,
                 ", ".join(claim.evidence_ids),
                 claim.claim[:90],
+            )
+        aside = self.query_one("#set-aside", DataTable)
+        for entry in result.set_aside:
+            item = entry.statement
+            aside.add_row(
+                entry.theme, item.where, item.agent, "; ".join(item.reasons)[:70], item.text[:90]
             )
 
     def action_back(self) -> None:

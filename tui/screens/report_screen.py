@@ -1,6 +1,6 @@
 """The consensus report, per theme and for the whole strategy, rendered as Markdown, with its
-claims listed alongside: choosing a claim goes back to the debate, narrowed to the messages and
-passages behind it."""
+claims listed alongside (choosing a claim goes back to the debate, narrowed to the messages and
+passages behind it) and, collapsed below the report, the statements the claim checks set aside."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, OptionList, Tab, Tabs
+from textual.widgets import Collapsible, Footer, Header, Markdown, OptionList, Tab, Tabs
 from textual.widgets.option_list import Option
 
 from orchestration.report import render_markdown, theme_markdown
-from orchestration.review_models import Claim, ThemeReview
+from orchestration.review_models import COMPUTED_LABEL, Claim, SetAside, ThemeReview
 from tui.run_view import RunView
 
 WHOLE = "whole"
@@ -64,6 +64,8 @@ class ReportScreen(Screen[ClaimJump | None]):
             yield OptionList(id="claims")
             with VerticalScroll(id="report-scroll"):
                 yield Markdown(id="report")
+                with Collapsible(id="set-aside", title="Set aside by the claim checks"):
+                    yield Markdown(id="set-aside-list")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -89,12 +91,16 @@ class ReportScreen(Screen[ClaimJump | None]):
         self._key, self._shown_progress = key, self._progress()
         markdown, claims = self._content(key)
         self.query_one("#report", Markdown).update(markdown)
+        self._show_set_aside(key)
         self._claims = claims
         options = []
         for kind, claim, _ in claims:
             ids = ", ".join(claim.evidence_ids) or "no evidence"
+            origin = f" · {COMPUTED_LABEL}" if claim.origin == "computed" else ""
             label = Text.assemble(
-                ("Gap " if kind == "gap" else "Rec ", "bold"), claim.text, (f"\n  {ids}", "dim")
+                ("Gap " if kind == "gap" else "Rec ", "bold"),
+                claim.text,
+                (f"\n  {ids}{origin}", "dim"),
             )
             options.append(Option(label))
         claims_list = self.query_one("#claims", OptionList)
@@ -133,6 +139,18 @@ class ReportScreen(Screen[ClaimJump | None]):
             )
         return f"## {theme.name}\n\n*Not reviewed yet ({theme.state}).*", []
 
+    def _show_set_aside(self, key: str) -> None:
+        reviews = (
+            list(self.view.reviews.values())
+            if key == WHOLE
+            else ([self.view.reviews[key]] if key in self.view.reviews else [])
+        )
+        items = [(r.theme_name, s) for r in reviews for s in r.set_aside]
+        box = self.query_one("#set-aside", Collapsible)
+        box.title = f"Set aside by the claim checks ({len(items)})"
+        box.display = bool(items)
+        self.query_one("#set-aside-list", Markdown).update(set_aside_markdown(items))
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         _, claim, theme_id = self._claims[event.option_index]
         quotes = {c.evidence_id: c.quote for c in claim.citations}
@@ -144,3 +162,13 @@ class ReportScreen(Screen[ClaimJump | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def set_aside_markdown(items: list[tuple[str, SetAside]]) -> str:
+    """The set-aside statements as a list: what each was, who wrote it, and why it is out."""
+    lines = []
+    for theme, item in items:
+        text = item.text.replace("[", "\\[").replace("\n", " ")
+        lines.append(f"- **{theme} · {item.where} · {item.agent}:** {text}")
+        lines.append(f"  *Set aside: {'; '.join(item.reasons)}.*")
+    return "\n".join(lines)
