@@ -30,7 +30,7 @@ from tools.quotes import content_terms  # noqa: E402
 from tools.vocabulary import Vocabulary  # noqa: E402
 
 _LINKED_ID = re.compile(r"\[[A-Za-z0-9._-]+#\d+\](?:\(#[^)]*\))?")
-_BRACKETED = re.compile(r"\[[^\]\n]*\]")
+_BRACKETED = re.compile(r"\[[^\]\n]*\](?!\(#)")  # not a Markdown link
 _CAPITALS = re.compile(r"\b[A-Z]{7,}\b")
 _PROMPT = re.compile(r"your task|json|coverage_summary|evidence ids?\b|debate so far", re.I)
 

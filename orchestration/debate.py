@@ -36,6 +36,8 @@ from orchestration.events import (
     UsageRecorded,
 )
 from orchestration.protocol import OPENERS, DebateState, Limits, Turn, next_turn
+from orchestration.report import review_as_text
+from orchestration.review_models import ThemeReview
 from orchestration.reviewing import ThemeEvidence, build_review
 from orchestration.steering import Steering
 from orchestration.strategy import Strategy, Theme
@@ -165,7 +167,12 @@ async def debate_theme(
             async for item in _review(ctx, run, shared, transcript, earlier_recommendations):
                 if isinstance(item, EditorDraft):
                     draft = item
-                    review_text = _render_draft(item)
+                    evidence = ThemeEvidence(support, gaps, spare, list(run.seen.values()))
+                    checked = build_review(
+                        theme, draft, evidence, {}, ctx.checker, ctx.searcher.passage
+                    )
+                    review_text = review_as_text(checked)
+                    yield _draft_message(theme.id, draft, checked, review_text)
                 else:
                     yield item
         elif turn.phase == "sign_off":
@@ -327,7 +334,8 @@ async def _review(
     ctx: PanelContext, run: _ThemeRun, shared: str, transcript: str, earlier: list[str]
 ) -> AsyncIterator[DebateItem | EditorDraft]:
     theme = run.theme
-    passages = list(run.seen.values())[:8]
+    low = ctx.searcher.settings.low_quality_below
+    passages = sorted(run.seen.values(), key=lambda p: p.quality < low)[:8]  # readable first
     question, run.chair_question = run.chair_question, None  # an interjection not yet answered
     sent_back = run.chair_comments[-1] if run.chair_comments else None
     yield EvidencePack(
@@ -344,19 +352,6 @@ async def _review(
     decided = await ctx.speaker.decide(request, EditorDraft, draft_schema(sorted(run.seen)))
     if isinstance(decided, Decided) and isinstance(decided.value, EditorDraft):
         yield decided.value
-        yield AgentMessage(
-            theme_id=theme.id,
-            agent="editor",
-            phase="review",
-            content=_render_draft(decided.value),
-            data=decided.value.model_dump(mode="json"),
-            evidence_ids=list(
-                dict.fromkeys(
-                    [i for g in decided.value.gaps for i in g.evidence]
-                    + [i for r in decided.value.recommendations for i in r.evidence]
-                )
-            ),
-        )
     else:
         yield ErrorRaised(
             theme_id=theme.id,
@@ -371,7 +366,8 @@ async def _review(
 def _sign_off_message(
     ctx: PanelContext, theme_id: str, agent: str, sign_off: SignOff
 ) -> AgentMessage:
-    judged = judge_sign_off(ctx.checker, agent, sign_off.stance, sign_off.reason)
+    grounded = theme_terms(ctx.strategy.theme(theme_id))
+    judged = judge_sign_off(ctx.checker, agent, sign_off.stance, sign_off.reason, grounded)
     written = f"{sign_off.stance}: {sign_off.reason}"
     return AgentMessage(
         theme_id=theme_id,
@@ -383,6 +379,23 @@ def _sign_off_message(
         data=sign_off.model_dump(mode="json"),
         reply=None if judged.set_aside is None else written,
         set_aside=[judged.set_aside] if judged.set_aside else [],
+    )
+
+
+def _draft_message(
+    theme_id: str, draft: EditorDraft, checked: ThemeReview, review_text: str
+) -> AgentMessage:
+    """The editor's draft as the panel sees it: what passed the claim checks (the draft as the
+    model wrote it is kept in the log for audit and replay)."""
+    return AgentMessage(
+        theme_id=theme_id,
+        agent="editor",
+        phase="review",
+        content=review_text,
+        data=draft.model_dump(mode="json"),
+        evidence_ids=list(dict.fromkeys(i for _, c in checked.claims() for i in c.evidence_ids)),
+        reply=_render_draft(draft),
+        set_aside=checked.set_aside,
     )
 
 

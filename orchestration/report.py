@@ -119,6 +119,29 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
     return [*lines, ""]
 
 
+def review_as_text(review: ThemeReview) -> str:
+    """A theme's checked review as plain lines, for the debate and the panel's sign-off."""
+    label = f" ({COMPUTED_LABEL})"
+
+    def ids(claim: Claim) -> str:
+        cited = " ".join(f"[{i}]" for i in claim.evidence_ids)
+        return (f" {cited}" if cited else "") + (label if claim.origin == "computed" else "")
+
+    lines = [review.computed_summary + label]
+    lines += [f"{c.text}{ids(c)}" for c in review.summary]
+    lines += [f"Gap ({g.kind}): {g.text}{ids(g)}" for g in review.gaps]
+    lines += [
+        f"Recommend ({r.priority}, {r.action}{': ' + r.objective if r.objective else ''}): "
+        f"{r.text}{ids(r)}"
+        for r in review.recommendations
+    ]
+    if review.set_aside:
+        lines.append(
+            f"{len(review.set_aside)} statement(s) of the draft were set aside by the claim checks."
+        )
+    return "\n".join(lines)
+
+
 def theme_markdown(review: ThemeReview, number: int = 1) -> str:
     """One theme's section of the report, as Markdown."""
     return "\n".join(_theme(number, review))

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 from orchestration.citations import Lookup, cite
 from orchestration.claims.checker import Checked, ClaimChecker, Statement
-from orchestration.claims.computed import fill, gap_findings, recommendation_findings
+from orchestration.claims.computed import (
+    Finding,
+    fill,
+    gap_findings,
+    passages_saying,
+    recommendation_findings,
+)
 from orchestration.claims.for_run import theme_terms
 from orchestration.claims.sign_offs import judge_sign_off
 from orchestration.drafts import EditorDraft, SignOff
@@ -68,7 +74,7 @@ def candidate_entries(gaps: list[TopicGap], lookup: Lookup) -> list[CandidateGap
             topic=gap.topic.label,
             relevance=gap.relevance,
             best_objective_similarity=gap.best_objective_similarity,
-            evidence=cite([p.id for p, _ in gap.passages], gap.topic.label, lookup)[0],
+            evidence=cite([p.id for p in passages_saying(gap, lookup)], gap.topic.label, lookup)[0],
         )
         for gap in gaps
     ]
@@ -197,7 +203,9 @@ def build_review(
     else:
         summary += " The editor's written review could not be produced; this section is computed."
     _fill(assembly, evidence, grounded)
-    judged = [judge_sign_off(checker, a, s.stance, s.reason) for a, s in sign_offs.items()]
+    judged = [
+        judge_sign_off(checker, a, s.stance, s.reason, grounded) for a, s in sign_offs.items()
+    ]
     assembly.set_aside += [j.set_aside for j in judged if j.set_aside is not None]
     return ThemeReview(
         theme_id=theme.id,
@@ -218,18 +226,31 @@ def build_review(
 
 
 def _fill(assembly: _Assembly, evidence: ThemeEvidence, grounded: set[str]) -> None:
-    """Computed findings where the checked review is thinner than the settings ask."""
+    """Computed findings where the checked review is thinner than the settings ask; a topic
+    filled in as a gap is not made a recommendation too (one would only restate the other)."""
     settings = assembly.checker.settings
     candidates = evidence.gaps + [g for g in evidence.spare_gaps if g not in evidence.gaps]
-    wanted = [
-        (gap_findings(candidates, assembly.lookup), settings.min_gaps - len(assembly.gaps)),
-        (
-            recommendation_findings(candidates, evidence.support, assembly.lookup),
-            settings.min_recommendations - len(assembly.recommendations),
-        ),
-    ]
-    for findings, missing in wanted:
-        if missing <= 0:
-            continue
-        chosen = fill(assembly.checker, assembly.kept, findings, missing, grounded)
-        assembly.take([checked for _, checked in chosen], [finding for finding, _ in chosen])
+    used = _take_findings(
+        assembly,
+        gap_findings(candidates, assembly.lookup),
+        settings.min_gaps - len(assembly.gaps),
+        grounded,
+    )
+    recommendations = recommendation_findings(candidates, evidence.support, assembly.lookup)
+    _take_findings(
+        assembly,
+        [f for f in recommendations if f.key not in used],
+        settings.min_recommendations - len(assembly.recommendations),
+        grounded,
+    )
+
+
+def _take_findings(
+    assembly: _Assembly, findings: list[Finding], missing: int, grounded: set[str]
+) -> set[str]:
+    """Take up to ``missing`` of ``findings``; the keys (topics, objectives) of those taken."""
+    if missing <= 0:
+        return set()
+    chosen = fill(assembly.checker, assembly.kept, findings, missing, grounded)
+    assembly.take([checked for _, checked in chosen], [finding for finding, _ in chosen])
+    return {finding.key for finding, _ in chosen}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from orchestration.event_log import read_log
 from tools.search import Searcher
 
 pytestmark = pytest.mark.slow
+_LINKED_ID = re.compile(r"\[[A-Za-z0-9._-]+#\d+\](?:\(#[^)]*\))?")
 
 
 def test_one_theme_with_the_embedded_model(corpus_index, tmp_path, monkeypatch, capsys):
@@ -59,3 +61,10 @@ def test_one_theme_with_the_embedded_model(corpus_index, tmp_path, monkeypatch, 
         and "## Evidence appendix" in markdown
     )
     assert Path(str(folder / "report.md")).name in out
+    body = _LINKED_ID.sub("", markdown.split("## Evidence appendix")[0])
+    assert not re.search(r"\[[^\]\n]*\]", body), "a bracketed token that is no evidence id"
+    assert not re.search(r"your task|json|\b[A-Z]{12,}\b", body, re.IGNORECASE)
+    assert sum(bool(g["citations"]) for g in theme["gaps"]) >= 2
+    assert sum(bool(r["citations"]) for r in theme["recommendations"]) >= 2
+    shown = "\n".join(e["content"] for e in spoken)
+    assert not re.search(r"\[(?![A-Za-z0-9._-]+#\d+\])[^\]\n]*\]", shown)  # on screen too

@@ -22,13 +22,14 @@ from orchestration.claims.support import Support, SupportScorer, support_terms
 from orchestration.claims.text import Cleaned, TextChecker
 from orchestration.review_models import SetAside
 from tools.evidence import Passage
-from tools.quotes import best_quote
+from tools.quotes import best_quote, content_terms
 
 Lookup = Callable[[str], Passage | None]
 
 _RETRACTS = re.compile(r"\b(?:i |we )?(?:concede|withdraw|retract)", re.IGNORECASE)
 CITING = ("summary", "gap", "recommendation", "debate point", "follow-up")
-POOLED = ("summary", "follow-up")  # may rest on their pool when they cite nothing inline
+POOLED = ("summary", "follow-up")
+OPINIONS = ("sign-off", "dissent")  # may rest on their pool when they cite nothing inline
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Statement:
     agent: str
     text: str
     evidence_ids: list[str] = field(default_factory=list)
+    rests_on_coverage: bool = False  # computed: its passage is the objective's weak best match
 
 
 @dataclass
@@ -105,6 +107,7 @@ class ClaimChecker:
             c
             for c in checked
             if c.passed
+            and not c.statement.rests_on_coverage
             and c.statement.where in CITING
             and c.passages
             and not _RETRACTS.search(c.text)
@@ -132,6 +135,10 @@ class ClaimChecker:
         if passages and not readable:
             reasons.append("its cited passages are unreadable (slide debris or a contents page)")
         passages = readable
+        if where == "summary" and grounded and not content_terms(cleaned.text) & grounded:
+            reasons.append("does not speak to this theme or its objectives")
+        if where in OPINIONS and grounded and not support_terms(cleaned.text, grounded):
+            reasons.append("repeats the draft's own words without a reason")
         if where in POOLED and not passages and not reasons:
             passages = self.scorer.best_passages(cleaned.text, pool, grounded)
         if (

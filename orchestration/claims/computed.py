@@ -27,31 +27,25 @@ class Finding:
     action: str = "add"
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _passage_saying(gap: TopicGap, lookup: Lookup) -> Passage:
-    """The topic's passage (closest to the theme first) with a readable sentence that says its
-    phrase; else one with any readable sentence; else the closest."""
+def passages_saying(gap: TopicGap, lookup: Lookup, n: int = 2) -> list[Passage]:
+    """Up to ``n`` of the topic's passages (closest to the theme first) with a readable sentence
+    that says its phrase; then ones with any readable sentence; else the closest."""
     label = gap.topic.label
     members = [p for p, _ in gap.passages] + [
         p for pid in gap.topic.passage_ids if (p := lookup(pid)) is not None
     ]
-    quotes = [(p, best_quote(p, label)) for p in members]
+    unique = list({p.id: p for p in members}.values())
+    quotes = [(p, best_quote(p, label)) for p in unique]
     saying = [p for p, q in quotes if q.quotable and label.lower() in q.text.lower()]
-    readable = [p for p, q in quotes if q.quotable]
-    return (saying or readable or members)[0]
+    readable = [p for p, q in quotes if q.quotable and p not in saying]
+    return ([*saying, *readable] or unique)[:n]
 
 
 def gap_findings(gaps: list[TopicGap], lookup: Lookup) -> list[Finding]:
     findings = []
     for gap in gaps:
-        passage = _passage_saying(gap, lookup)
-        text = _sentence(
-            f"{gap.topic.label} is raised in {passage.title}, but no objective of this theme "
-            "covers it."
-        )
+        passage = passages_saying(gap, lookup, 1)[0]
+        text = f"No objective covers {gap.topic.label}."
         findings.append(Finding(Statement("gap", "computed", text, [passage.id]), gap.topic.label))
     return findings
 
@@ -59,22 +53,23 @@ def gap_findings(gaps: list[TopicGap], lookup: Lookup) -> list[Finding]:
 def recommendation_findings(
     gaps: list[TopicGap], support: list[ObjectiveSupport], lookup: Lookup
 ) -> list[Finding]:
+    """The least supported objectives first (a measure and a baseline), then the uncovered
+    topics (an objective on each)."""
     findings = []
-    for gap in gaps:
-        passage = _passage_saying(gap, lookup)
-        text = f"Add an objective on {gap.topic.label}, drawing on {passage.title}."
-        statement = Statement("recommendation", "computed", text, [passage.id])
-        findings.append(Finding(statement, gap.topic.label))
     for item in sorted(support, key=lambda s: s.score):
         if not item.passages or item.strength == "strong":
             continue
-        passage = item.passages[0][0]
-        text = (
-            f"Set a measure and a baseline for “{item.objective}”, and name the evidence behind "
-            f"it: the closest passage in the corpus supports it only {item.strength}ly."
+        text = f"Give “{item.objective}” a measure and a baseline: the corpus barely supports it."
+        statement = Statement(
+            "recommendation", "computed", text, [item.passages[0][0].id], rests_on_coverage=True
         )
-        statement = Statement("recommendation", "computed", text, [passage.id])
         findings.append(Finding(statement, item.objective, item.objective, "change"))
+    for gap in gaps:
+        passage = passages_saying(gap, lookup, 1)[0]
+        text = f"Add an objective on {gap.topic.label}."
+        findings.append(
+            Finding(Statement("recommendation", "computed", text, [passage.id]), gap.topic.label)
+        )
     return findings
 
 

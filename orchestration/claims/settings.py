@@ -27,6 +27,12 @@ class ClaimSettings(BaseModel):
         description="Largest share of a statement's words that may be in neither the corpus, the "
         "strategy nor an English word list before it counts as garbled.",
     )
+    max_capitalised_share: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Largest share of capitalised words before a statement reads as a heading.",
+    )
     run_together_letters: int = Field(
         default=7,
         ge=3,

@@ -40,10 +40,13 @@ def contradiction(stance: str, reason: str) -> str | None:
     return None
 
 
-def judge_sign_off(checker: ClaimChecker, agent: str, stance: str, reason: str) -> JudgedSignOff:
-    """Agreement, dissent, or no valid sign-off (with its reasons, to be listed)."""
+def judge_sign_off(
+    checker: ClaimChecker, agent: str, stance: str, reason: str, grounded: set[str] | None = None
+) -> JudgedSignOff:
+    """Agreement, dissent, or no valid sign-off (with its reasons, to be listed); ``grounded``:
+    the theme's own words, which alone give no reason."""
     where = "dissent" if stance == "dissent" else "sign-off"
-    checked = checker.check([Statement(where, agent, reason)])[0]
+    checked = checker.check([Statement(where, agent, reason)], grounded)[0]
     problem = contradiction(stance, checked.text)
     if checked.passed and problem is None:
         return JudgedSignOff(agent, stance, checked.text)  # type: ignore[arg-type]

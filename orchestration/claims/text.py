@@ -190,6 +190,12 @@ class TextChecker:
         unknown = [t for t in tokens if len(t) > 1 and not self.vocabulary.knows(t)]
         if tokens and len(unknown) / len(tokens) > self.settings.max_unknown_share:
             problems.append("garbled words: " + ", ".join(list(dict.fromkeys(unknown))[:5]))
+        capitalised = [t for t in tokens if t[:1].isupper() and t != "I"]
+        if (
+            len(tokens) >= 3
+            and len(capitalised) / len(tokens) > self.settings.max_capitalised_share
+        ):
+            problems.append("reads as a heading or a string of names, not a sentence")
         return problems
 
     def _leak_problems(self, text: str, allow_objection_lines: bool) -> list[str]:

@@ -47,7 +47,7 @@ def check_prose(checker: ClaimChecker, agent: str, text: str, grounded: set[str]
         )
         for line in points
     ]
-    checked = checker.check(statements, grounded)
+    checked = _without_repeats(checker, checker.check(statements, grounded))
     kept = [line for line, item in zip(points, checked, strict=True) if item.passed]
     if open_line is not None:
         still_open = sum(bool(_OBJECTION.match(line)) for line in kept)
@@ -65,7 +65,7 @@ def check_points(
     else:
         where, items = "debate point", [(p.text, p.evidence, "") for p in value.points]
     statements = [Statement(where, agent, text, [evidence]) for text, evidence, _ in items]
-    checked = checker.check(statements, grounded)
+    checked = _without_repeats(checker, checker.check(statements, grounded))
     kept = []
     for (_, _, panelist), item in zip(items, checked, strict=True):
         if not item.passed:
@@ -78,6 +78,13 @@ def check_points(
     if where == "objection":
         kept.append(f"OPEN OBJECTIONS: {sum(line.startswith('OBJECTION') for line in kept)}")
     return _turn(kept, checked)
+
+
+def _without_repeats(checker: ClaimChecker, checked: list[Checked]) -> list[Checked]:
+    """A point that repeats an earlier point of the same turn is set aside."""
+    for index, original in checker.repeats(checked).items():
+        checked[index].reasons.append(f"repeats “{checked[original].text}”")
+    return checked
 
 
 def _turn(kept: list[str], checked: list[Checked]) -> CheckedTurn:
