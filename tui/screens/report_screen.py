@@ -43,6 +43,7 @@ class ReportScreen(Screen[ClaimJump | None]):
     CSS_PATH = "report_screen.tcss"
     BINDINGS = [
         Binding("escape,m", "close", "Back to the debate"),
+        Binding("s", "set_aside", "Set-aside list"),
         Binding("left", "tab(-1)", "Previous theme", show=False),
         Binding("right", "tab(1)", "Next theme", show=False),
     ]
@@ -156,6 +157,16 @@ class ReportScreen(Screen[ClaimJump | None]):
         quotes = {c.evidence_id: c.quote for c in claim.citations}
         self.dismiss(ClaimJump(claim.text, claim.evidence_ids, quotes, theme_id))
 
+    def action_set_aside(self) -> None:
+        """Open (or close) the list of statements the claim checks set aside, and go to it."""
+        box = self.query_one("#set-aside", Collapsible)
+        if not box.display:
+            self.notify("Nothing here was set aside by the claim checks.")
+            return
+        box.collapsed = not box.collapsed
+        if not box.collapsed:
+            self.query_one("#report-scroll").scroll_to_widget(box, top=True, animate=False)
+
     def action_tab(self, step: int) -> None:
         tabs = self.query_one(Tabs)
         (tabs.action_next_tab if step > 0 else tabs.action_previous_tab)()
@@ -170,5 +181,5 @@ def set_aside_markdown(items: list[tuple[str, SetAside]]) -> str:
     for theme, item in items:
         text = item.text.replace("[", "\\[").replace("\n", " ")
         lines.append(f"- **{theme} · {item.where} · {item.agent}:** {text}")
-        lines.append(f"  *Set aside: {'; '.join(item.reasons)}.*")
+        lines.append(f"    - *Set aside: {'; '.join(item.reasons)}.*")
     return "\n".join(lines)
