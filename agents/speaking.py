@@ -1,7 +1,8 @@
 """The seam between the debate protocol and the agent runtime: what a turn asks, what it yields.
 
 The protocol (``orchestration``) builds a ``TurnRequest`` and consumes ``Delta``/``ToolUse``/
-``Said`` items; ``agents.runtime.panelist`` is today's implementation on AutoGen.
+``Said`` items; ``agents.runtime.panelist`` is today's implementation on AutoGen. The ``Usage``
+of every model call a turn made comes back with that turn's reply, never from a shared ledger.
 """
 
 from __future__ import annotations
@@ -13,6 +14,18 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel
 
 T = TypeVar("T", bound=BaseModel)
+
+
+class Usage(BaseModel):
+    """One model call: it travels with the reply of the turn that made it."""
+
+    agent: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    latency_s: float
+    cost: float | None = None
+    estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,18 +56,21 @@ class ToolUse:
 @dataclass(frozen=True)
 class Said:
     text: str
+    usage: tuple[Usage, ...] = ()
 
 
 @dataclass(frozen=True)
 class Decided:
     value: BaseModel
     raw: str
+    usage: tuple[Usage, ...] = ()
 
 
 @dataclass(frozen=True)
 class Undecided:
     error: str
     raw_replies: list[str]
+    usage: tuple[Usage, ...] = ()
 
 
 class Speaker(Protocol):

@@ -24,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from orchestration.claims.support import lexical_support  # noqa: E402
+from orchestration.engine.claims.support import lexical_support  # noqa: E402
 from orchestration.settings import load_settings  # noqa: E402
 from tools.embeddings import build_embedder  # noqa: E402
 from tools.evidence import Passage  # noqa: E402

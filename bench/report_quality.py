@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from orchestration.claims.grounding import Grounding  # noqa: E402
-from orchestration.claims.support import lexical_support  # noqa: E402
+from orchestration.engine.claims.grounding import Grounding  # noqa: E402
+from orchestration.engine.claims.support import lexical_support  # noqa: E402
 from orchestration.review_models import StrategyReview  # noqa: E402
 from orchestration.settings import load_settings  # noqa: E402
 from tools.evidence import Passage  # noqa: E402

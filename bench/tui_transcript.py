@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 from agents.panel import PANEL
-from orchestration.event_log import EventLog
 from orchestration.events import (
     AgentMessage,
     PhaseChanged,
@@ -30,6 +29,7 @@ from orchestration.events import (
     RunStarted,
     ToolCalled,
 )
+from orchestration.record.event_log import EventLog
 from orchestration.settings import load_settings
 from tui.app import create_app
 from tui.session import Session

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from agents.speaking import Usage
 from orchestration.review_models import SetAside, StrategyReview, ThemeReview
 
 Phase = Literal[
@@ -111,6 +112,11 @@ class UsageRecorded(_Event):
     completion_tokens: int
     latency_s: float
     cost: float | None = None
+
+    @classmethod
+    def of(cls, usage: Usage, theme_id: str | None = None) -> UsageRecorded:
+        """The log event for one model call, as it came back with its turn's reply."""
+        return cls(theme_id=theme_id, **usage.model_dump(exclude={"estimated"}))
 
 
 class ErrorRaised(_Event):

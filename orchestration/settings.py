@@ -19,8 +19,8 @@ from pydantic_settings import (
 )
 
 from agents.model_settings import ModelSettings
-from orchestration.claims.settings import ClaimSettings
-from orchestration.protocol import Limits
+from orchestration.engine.claims.settings import ClaimSettings
+from orchestration.engine.protocol import Limits
 from orchestration.strategy import DEFAULT_STRATEGY
 from tools.settings import RetrievalSettings
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
+from orchestration.cli.entry import main
 from tests.helpers import CATALOG, DOC_ALPHA, SEED_FILES, squash, write
 from tools.catalog import CatalogError, describe, infer_document_id, infer_title, load_catalog
 from tools.ingest import ingest

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
+from orchestration.cli.entry import main
 
 pytestmark = pytest.mark.slow
 

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.claims.checker import ClaimChecker, Statement
-from orchestration.claims.for_run import build_checker, theme_terms
-from orchestration.claims.settings import ClaimSettings
-from orchestration.claims.sign_offs import judge_sign_off
-from orchestration.claims.support import SupportScorer, lexical_support
-from orchestration.claims.turns import NOTHING_KEPT, check_answer, check_points, check_prose
-from orchestration.drafts import DebatePoint, DebatePoints, Objection, Objections
-from orchestration.report import theme_markdown
-from orchestration.reviewing import ThemeEvidence, build_review
+from orchestration.engine.claims.checker import ClaimChecker, Statement
+from orchestration.engine.claims.for_run import build_checker, theme_terms
+from orchestration.engine.claims.settings import ClaimSettings
+from orchestration.engine.claims.sign_offs import judge_sign_off
+from orchestration.engine.claims.support import SupportScorer, lexical_support
+from orchestration.engine.claims.turns import NOTHING_KEPT, check_answer, check_points, check_prose
+from orchestration.engine.drafts import DebatePoint, DebatePoints, Objection, Objections
+from orchestration.engine.reviewing import ThemeEvidence, build_review
+from orchestration.report.markdown import theme_markdown
 from orchestration.strategy import load_strategy
 from tools.coverage import CoverageAnalyzer
 from tools.evidence import Passage
@@ -213,7 +213,7 @@ def test_a_thin_review_is_filled_with_labelled_computed_findings(parts):
 
 def test_set_aside_statements_are_listed_with_reasons_and_kept_out_of_the_body(parts):
     searcher, coverage, strategy, checker = parts
-    from orchestration.drafts import EditorDraft
+    from orchestration.engine.drafts import EditorDraft
 
     theme = strategy.theme("inclusion")
     draft = EditorDraft.model_validate(
@@ -286,9 +286,7 @@ def test_a_structured_turn_shows_each_point_with_its_verbatim_key_sentence(parts
 def test_a_follow_up_answer_keeps_its_checked_sentences(parts, checker):
     searcher, *_ = parts
     pool = [searcher.passage(CARERS)]
-    answer = (
-        "West Yorkshire is spreading a working carers passport. Blorvax zimbrous WOKKENTRAST."
-    )
+    answer = "West Yorkshire is spreading a working carers passport. Blorvax zimbrous WOKKENTRAST."
     turn = check_answer(checker, "editor", answer, pool)
     assert turn.shown == "West Yorkshire is spreading a working carers passport."
     assert turn.cited == [CARERS] and len(turn.set_aside) == 1

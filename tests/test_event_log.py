@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from orchestration.event_log import EventLog, read_log
 from orchestration.events import AgentMessage, PhaseChanged
+from orchestration.record.event_log import EventLog, read_log
 
 
 def _write(path, count=4):

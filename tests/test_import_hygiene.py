@@ -1,5 +1,7 @@
-"""The core (agents, tools, orchestration) never imports the terminal UI, and only
-``agents.runtime`` imports AutoGen (so swapping the agent runtime touches one package)."""
+"""Import hygiene, checked on what each module actually loads (``sys.modules`` in a fresh
+interpreter), as harlequin does: the core (agents, tools, orchestration) never loads the terminal
+UI; only ``agents.runtime`` (and the modules that build it) load AutoGen; and the rooms of
+``orchestration`` depend one way: the command line on everything, nothing on the command line."""
 
 from __future__ import annotations
 
@@ -7,16 +9,19 @@ import pkgutil
 import subprocess
 import sys
 
+import pytest
+
 import agents
 import orchestration
 import tools
 
 
 def _modules(package) -> list[str]:
+    """Every module of ``package``, subpackages included."""
     return [package.__name__] + [
-        f"{package.__name__}.{m.name}"
-        for m in pkgutil.walk_packages(package.__path__)
-        if not m.ispkg
+        m.name
+        for m in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}.")
+        if not m.ispkg and not m.name.endswith("__main__")
     ]
 
 
@@ -36,6 +41,36 @@ def test_core_never_imports_textual():
     core = _modules(agents) + _modules(tools) + _modules(orchestration)
     loaded = _loaded_after_import(core)
     assert not {m for m in loaded if m == "textual" or m.startswith(("textual.", "tui"))}
+
+
+# the composition roots: they build the model runtime (agents.runtime.assembly)
+BUILDS_THE_RUNTIME = ("orchestration.engine.run", "orchestration.record.followup")
+AUTOGEN = ("autogen_core", "autogen_agentchat", "autogen_ext")
+
+
+def test_only_the_runtime_and_its_builders_load_autogen():
+    free = [
+        m
+        for package in (agents, tools, orchestration)
+        for m in _modules(package)
+        if not m.startswith(("agents.runtime", "orchestration.cli", *BUILDS_THE_RUNTIME))
+    ]
+    loaded = _loaded_after_import(free)  # all at once: one interpreter, a few seconds
+    assert not {m for m in loaded if m.startswith(AUTOGEN)}
+
+
+@pytest.mark.parametrize(
+    ("room", "must_not_load"),
+    [
+        ("orchestration.engine", ("orchestration.cli", "orchestration.record.audit")),
+        ("orchestration.record", ("orchestration.cli",)),
+        ("orchestration.report", ("orchestration.cli", "orchestration.engine.run")),
+    ],
+)
+def test_rooms_depend_one_way(room, must_not_load):
+    modules = [m for m in _modules(orchestration) if m.startswith(room)]
+    loaded = _loaded_after_import(modules)
+    assert modules and not {m for m in loaded if m.startswith(must_not_load)}
 
 
 def test_only_agents_runtime_imports_autogen_directly():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
+from orchestration.cli.entry import main
 from tests.helpers import DOC_BETA, squash, write
 from tools.ingest import ingest
 from tools.search import Searcher

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
+from orchestration.cli.entry import main
 from tests.helpers import DOC_ALPHA, squash, write, write_docx, write_text_pdf
 from tools.chunker import chunk_text
 from tools.ingest import ingest

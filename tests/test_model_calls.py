@@ -6,6 +6,7 @@ into one plain sentence (``ModelCallError``) instead of a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -19,7 +20,10 @@ from autogen_core.models import UserMessage
 
 from agents.model_settings import ModelEndpoint, ModelSettings, Price
 from agents.runtime.errors import ModelCallError
+from agents.runtime.metering import metered_turn
 from agents.runtime.models import ModelFactory
+from agents.runtime.panelist import AutoGenSpeaker
+from agents.speaking import TurnRequest
 
 
 def _completion(text: str) -> bytes:
@@ -173,3 +177,26 @@ def test_missing_configuration_is_explained_before_any_call(tmp_path, monkeypatc
     )
     with pytest.raises(ModelCallError, match="base URL"):
         compatible.client_for("editor")
+
+
+async def test_each_turn_gets_the_usage_of_its_own_calls_when_turns_run_at_once(
+    fake_server, tmp_path
+):
+    """Usage travels with a turn's reply: three turns at once, each counted once, as its own
+    (the server counts the calls it answered)."""
+    factory = _factory(fake_server, "counted", tmp_path)
+    speaker = AutoGenSpeaker(factory)
+    before = _Handler.hits["counted"]
+
+    async def turn(agent: str, calls: int) -> tuple[str, ...]:
+        with metered_turn() as usage:
+            for _ in range(calls):
+                await _ask(factory, agent)
+                await asyncio.sleep(0)  # let the other turns interleave
+        return tuple(u.agent for u in usage)
+
+    got = await asyncio.gather(turn("critic", 1), turn("editor", 3), turn("inclusion", 2))
+    assert got == [("critic",), ("editor",) * 3, ("inclusion",) * 2]
+    assert _Handler.hits["counted"] - before == 6 == len(factory.ledger.records)
+    said = [i async for i in speaker.speak(TurnRequest("critic", "shared", "", "task"))][-1]
+    assert [u.agent for u in said.usage] == ["critic"]  # the streamed turn carries its call

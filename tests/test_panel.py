@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from agents.runtime.metering import UsageLedger
-from orchestration.claims.for_run import build_checker
-from orchestration.claims.settings import ClaimSettings
-from orchestration.debate import PanelContext, debate_theme
+from orchestration.engine.claims.for_run import build_checker
+from orchestration.engine.claims.settings import ClaimSettings
+from orchestration.engine.debate import PanelContext, debate_theme
+from orchestration.engine.protocol import Limits
+from orchestration.engine.steering import Steering
 from orchestration.events import AgentMessage, ErrorRaised, HumanSteer, PhaseChanged, ThemeReviewed
-from orchestration.protocol import Limits
-from orchestration.steering import Steering
 from orchestration.strategy import load_strategy
 from tests.scripted import ScriptedSpeaker
 from tools.coverage import CoverageAnalyzer
@@ -59,7 +58,6 @@ def _context(panel_parts, speaker, **limits) -> PanelContext:
         searcher,
         coverage,
         speaker,
-        UsageLedger(),
         checker,
         Limits(**limits),
     )
@@ -284,7 +282,10 @@ def test_sending_a_review_back_makes_the_editor_revise_it_with_the_comment(panel
     speaker.enqueue_decision(
         "editor",
         DRAFT,
-        {**DRAFT, "coverage_summary": "Recruitment campaigns for paid and unpaid roles [WY-HCP-WF-2022#29]."},
+        {
+            **DRAFT,
+            "coverage_summary": "Recruitment campaigns for paid and unpaid roles [WY-HCP-WF-2022#29].",
+        },
     )
     comment = "Say more about bank staff."
     items = _held_run(

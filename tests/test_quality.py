@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
+from orchestration.cli.entry import main
 from tests.helpers import CORPUS_DIR, squash, write
 from tools.chunker import Chunk, chunk_text
 from tools.evidence import Passage

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
-from orchestration.event_log import read_log
+from orchestration.cli.entry import main
+from orchestration.record.event_log import read_log
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +112,7 @@ def test_a_killed_run_resumes_with_nothing_lost_or_duplicated(
     killed_dir = tmp_path / "killed"
     env = {**os.environ, "REVIEW_TRANSCRIPTS_DIR": str(killed_dir)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "run", *themes, *data],
+        [sys.executable, "-m", "orchestration.cli.entry", "run", *themes, *data],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

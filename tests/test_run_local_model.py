@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
-from orchestration.event_log import read_log
+from orchestration.cli.entry import main
+from orchestration.record.event_log import read_log
 from tools.search import Searcher
 
 pytestmark = pytest.mark.slow

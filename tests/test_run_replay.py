@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from orchestration.cli import main
-from orchestration.event_log import read_log
+from orchestration.cli.entry import main
+from orchestration.record.event_log import read_log
 
 EDITOR = {
     "coverage_summary": "Pipelines are supported; the applicant tracking system has little evidence.",
@@ -72,8 +72,8 @@ def test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
 
 
 def test_runs_lists_complete_interrupted_and_damaged_runs(tmp_path, monkeypatch, capsys):
-    from orchestration.event_log import EventLog
     from orchestration.events import RunFinished, RunStarted, ThemeReviewed
+    from orchestration.record.event_log import EventLog
     from orchestration.review_models import ThemeReview
 
     monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(tmp_path))

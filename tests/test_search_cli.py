@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
+from orchestration.cli.entry import main
 from tests.conftest import IndexedCorpus
 from tests.helpers import CORPUS_DIR, SEED_FILES, squash
 from tools.chunker import chunk_text

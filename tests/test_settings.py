@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.cli import _overrides, _parser
+from orchestration.cli.entry import _overrides, _parser
 from orchestration.settings import load_settings
 
 

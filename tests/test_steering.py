@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from orchestration.steering import Steering
+from orchestration.engine.steering import Steering
 
 
 def test_a_steer_for_another_theme_waits_for_that_theme():

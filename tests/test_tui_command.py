@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from orchestration.cli.entry import main
 from tests.test_run_replay import REPLIES
-from tui.command import main
 
 
 def test_without_a_terminal_the_tui_command_runs_headless(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.event_log import read_log
+from orchestration.record.event_log import read_log
 from orchestration.settings import Settings, load_settings
 from tests.scripted import PacedSpeaker
 from tui.app import ReviewApp, create_app
@@ -181,7 +181,7 @@ async def test_sending_back_and_approving_a_held_review(settings):
     review = json.loads((folder / "report.json").read_text())["themes"][0]
     assert review["chair_approved"] and review["chair_comments"] == ["Cite Leeds evidence"]
     # the recorded verdicts replay: the same report, byte for byte, with nobody at the keys
-    from orchestration.run import run_review
+    from orchestration.engine.run import run_review
 
     replayed = await run_review(settings, STRATEGY, replay=folder.name)
     assert replayed.report_path.read_bytes() == (folder / "report.md").read_bytes()
@@ -230,7 +230,7 @@ async def test_quitting_mid_run_asks_first_and_leaves_a_resumable_run(settings):
     [folder] = list(settings.transcripts_dir.iterdir())
     events = read_log(folder / "events.jsonl").events
     assert events[-1].type == "run_finished" and events[-1].status == "interrupted"
-    from orchestration.runs import summarise
+    from orchestration.record.saved_runs import summarise
 
     assert summarise(folder).status == "interrupted"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.engine.whole_strategy import merge_duplicates, prioritise, review_strategy
 from orchestration.review_models import Citation, Recommendation, ThemeReview
 from orchestration.strategy import load_strategy
-from orchestration.whole_strategy import merge_duplicates, prioritise, review_strategy
 from tools.coverage import CoverageAnalyzer
 from tools.search import Searcher
 

@@ -1,24 +1,19 @@
-"""The ``review`` command line with the terminal UI's ``review tui`` added to the core commands
-(the project's entry point). Textual is imported only when ``review tui`` runs, so every other
-command starts fast; with no terminal to draw on, ``review tui`` runs headless instead."""
+"""``review tui``: the terminal UI's command, plugged into the core's command line through the
+``strategy_review.commands`` entry-point group (see pyproject.toml). Textual is imported only
+when ``review tui`` runs, so every other command starts fast; with no terminal to draw on,
+``review tui`` runs headless instead."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from orchestration import cli
-from orchestration.run_commands import run_headless, with_rounds
+from orchestration.cli.run_commands import run_headless, with_rounds
 from orchestration.settings import Settings
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    return cli.main(argv, extra_commands=[sys.modules[__name__]])
 
 
 def register(commands: Any, parents: list[Any]) -> None:

@@ -10,7 +10,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from orchestration.console import PHASE_TITLES
 from orchestration.events import (
     AgentMessage,
     ErrorRaised,
@@ -26,6 +25,7 @@ from orchestration.events import (
     ToolCalled,
     UsageRecorded,
 )
+from orchestration.report.console import PHASE_TITLES
 from orchestration.review_models import StrategyReview, ThemeReview
 
 EntryKind = Literal["phase", "message", "tool", "steer", "error", "note"]

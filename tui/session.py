@@ -12,18 +12,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestration.event_log import EventLog, read_log
+from orchestration.engine.steering import Steering
 from orchestration.events import RunStarted, SteerKind
+from orchestration.record.event_log import EventLog, read_log
 from orchestration.settings import Settings
-from orchestration.steering import Steering
 from orchestration.strategy import load_strategy
 from tui.passages import PassageBook
 from tui.run_view import RunView
 
 if TYPE_CHECKING:  # the model runtime loads only when a run starts or a question is asked
     from agents.speaking import Speaker
-    from orchestration.followup import Answer
-    from orchestration.run import RunResult
+    from orchestration.engine.run import RunResult
+    from orchestration.record.followup import Answer
 
 
 def theme_names(strategy_path: Path) -> dict[str, str]:
@@ -58,7 +58,7 @@ class Session:
         speaker: Speaker | None = None,
     ) -> Session:
         """A run to start (or resume); the strategy is read now, so a bad file fails early."""
-        from orchestration.run import earlier_run
+        from orchestration.engine.run import earlier_run
 
         earlier: list[Any] = []
         if resume:  # checked now (complete? strategy changed?), and shown as it stood
@@ -107,7 +107,7 @@ class Session:
     async def run(self, on_event: Callable[[object], None]) -> RunResult:
         """Run the panel; every event goes to the view, then to ``on_event``."""
         # the model runtime takes a second or two to import: not on the UI's event loop
-        run_module = await asyncio.to_thread(importlib.import_module, "orchestration.run")
+        run_module = await asyncio.to_thread(importlib.import_module, "orchestration.engine.run")
         assert self.steering is not None and self.strategy_path is not None
 
         def sink(event: object) -> None:
@@ -140,7 +140,7 @@ class Session:
 
     async def ask(self, question: str, agent: str = "editor") -> Answer:
         """A follow-up question, answered as ``review ask`` does and appended to the run's log."""
-        followup = await asyncio.to_thread(importlib.import_module, "orchestration.followup")
+        followup = await asyncio.to_thread(importlib.import_module, "orchestration.record.followup")
         ask = followup.ask
         if not self.view.run_id:
             raise RuntimeError("The run has not started yet; ask again in a moment.")

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from typing import Any
 
 from autogen_core import CancellationToken
@@ -25,18 +27,24 @@ from pydantic import BaseModel, Field
 
 from agents.model_settings import ModelEndpoint
 from agents.runtime.errors import explain
+from agents.speaking import Usage
+
+UsageRecord = Usage  # one model call (agents.speaking.Usage)
+
+_TURN_CALLS: ContextVar[list[Usage] | None] = ContextVar("turn_calls", default=None)
 
 
-class UsageRecord(BaseModel):
-    """One model call."""
-
-    agent: str
-    model: str
-    prompt_tokens: int
-    completion_tokens: int
-    latency_s: float
-    cost: float | None = None
-    estimated: bool = False
+@contextmanager
+def metered_turn() -> Iterator[list[Usage]]:
+    """Collect the usage of every model call made inside the block (in this task and the tasks
+    it starts), so a turn's usage travels with its reply even when themes run at once."""
+    calls: list[Usage] = []
+    token = _TURN_CALLS.set(calls)
+    try:
+        yield calls
+    finally:
+        with suppress(ValueError):  # an async generator closed from another context
+            _TURN_CALLS.reset(token)
 
 
 class UsageTotals(BaseModel):
@@ -50,9 +58,9 @@ class UsageTotals(BaseModel):
 class UsageLedger(BaseModel):
     """All model calls of a run."""
 
-    records: list[UsageRecord] = Field(default_factory=list)
+    records: list[Usage] = Field(default_factory=list)
 
-    def add(self, record: UsageRecord) -> None:
+    def add(self, record: Usage) -> None:
         self.records.append(record)
 
     def totals(self, agent: str | None = None) -> UsageTotals:
@@ -101,17 +109,18 @@ class MeteredClient(ChatCompletionClient):
         self.stream_extra = dict(stream_extra or {})
 
     def _record(self, usage: RequestUsage, started: float, estimated: bool = False) -> None:
-        self.ledger.add(
-            UsageRecord(
-                agent=self.agent,
-                model=self.endpoint.describe(),
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                latency_s=round(time.perf_counter() - started, 4),
-                cost=_cost(self.endpoint, usage),
-                estimated=estimated,
-            )
+        record = Usage(
+            agent=self.agent,
+            model=self.endpoint.describe(),
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            latency_s=round(time.perf_counter() - started, 4),
+            cost=_cost(self.endpoint, usage),
+            estimated=estimated,
         )
+        self.ledger.add(record)
+        if (turn := _TURN_CALLS.get()) is not None:
+            turn.append(record)
 
     async def create(
         self,

@@ -24,6 +24,7 @@ from autogen_agentchat.messages import (
 from autogen_core import CancellationToken
 from autogen_core.models import LLMMessage, SystemMessage, UserMessage
 
+from agents.runtime.metering import metered_turn
 from agents.runtime.models import ModelFactory, schema_mode
 from agents.runtime.structured import StructuredReply, T, create_structured
 from agents.runtime.tools import corpus_tools
@@ -71,18 +72,19 @@ class AutoGenSpeaker:
             TextMessage(content=request.task, source="moderator"),
         ]
         arguments: dict[str, dict[str, Any]] = {}
-        async for item in agent.on_messages_stream(messages, CancellationToken()):
-            if isinstance(item, ModelClientStreamingChunkEvent):
-                yield Delta(item.content)
-            elif isinstance(item, ToolCallRequestEvent):
-                for call in item.content:
-                    arguments[call.id] = _parse_arguments(call.arguments)
-            elif isinstance(item, ToolCallExecutionEvent):
-                for result in item.content:
-                    ids = list(dict.fromkeys(_EVIDENCE_ID.findall(result.content)))
-                    yield ToolUse(result.name, arguments.get(result.call_id, {}), ids)
-            elif isinstance(item, Response):
-                yield Said(item.chat_message.to_model_text())
+        with metered_turn() as calls:
+            async for item in agent.on_messages_stream(messages, CancellationToken()):
+                if isinstance(item, ModelClientStreamingChunkEvent):
+                    yield Delta(item.content)
+                elif isinstance(item, ToolCallRequestEvent):
+                    for call in item.content:
+                        arguments[call.id] = _parse_arguments(call.arguments)
+                elif isinstance(item, ToolCallExecutionEvent):
+                    for result in item.content:
+                        ids = list(dict.fromkeys(_EVIDENCE_ID.findall(result.content)))
+                        yield ToolUse(result.name, arguments.get(result.call_id, {}), ids)
+                elif isinstance(item, Response):
+                    yield Said(item.chat_message.to_model_text(), tuple(calls))
 
     async def decide(
         self, request: TurnRequest, model: type[T], schema: dict[str, Any] | None = None
@@ -93,17 +95,18 @@ class AutoGenSpeaker:
             UserMessage(content=request.transcript or "(no debate)", source="moderator"),
             UserMessage(content=request.task, source="moderator"),
         ]
-        reply = await create_structured(
-            client,
-            messages,
-            model,
-            schema_mode(client.endpoint),
-            schema,
-            max_tokens=request.max_tokens,
-        )
+        with metered_turn() as calls:
+            reply = await create_structured(
+                client,
+                messages,
+                model,
+                schema_mode(client.endpoint),
+                schema,
+                max_tokens=request.max_tokens,
+            )
         if isinstance(reply, StructuredReply):
-            return Decided(reply.value, reply.raw)
-        return Undecided(reply.error, reply.raw_replies)
+            return Decided(reply.value, reply.raw, tuple(calls))
+        return Undecided(reply.error, reply.raw_replies, tuple(calls))
 
 
 def _parse_arguments(raw: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from orchestration.audit import AuditResult, audit_run
+from orchestration.record.audit import AuditResult, audit_run
 from orchestration.settings import Settings
 from tools.embeddings import EmbeddingError, build_embedder
 

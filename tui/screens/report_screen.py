@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Markdown, OptionList, Tab, Tabs
 from textual.widgets.option_list import Option
 
-from orchestration.report import render_markdown, theme_markdown
+from orchestration.report.markdown import render_markdown, theme_markdown
 from orchestration.review_models import COMPUTED_LABEL, Claim, SetAside, ThemeReview
 from tui.run_view import RunView
 

@@ -20,8 +20,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Select
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
+from orchestration.engine.protocol import OPENERS
 from orchestration.events import HumanSteer, PhaseChanged, RunFinished, SteerKind
-from orchestration.protocol import OPENERS
 from tui.dialogs.ask_panelist import AskPanelist
 from tui.dialogs.text_prompt import TextPrompt
 from tui.run_view import PHASE_TITLES

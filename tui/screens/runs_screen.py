@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from orchestration.runs import RunSummary, list_runs
+from orchestration.record.saved_runs import RunSummary, list_runs
 from orchestration.settings import Settings
 
 STATUS_STYLE = {

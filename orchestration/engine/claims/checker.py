@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from orchestration.claims.grounding import Grounding
-from orchestration.claims.settings import ClaimSettings
-from orchestration.claims.support import Support, SupportScorer, support_terms
-from orchestration.claims.text import Cleaned, TextChecker
+from orchestration.engine.claims.grounding import Grounding
+from orchestration.engine.claims.settings import ClaimSettings
+from orchestration.engine.claims.support import Support, SupportScorer, support_terms
+from orchestration.engine.claims.text import Cleaned, TextChecker
 from orchestration.review_models import SetAside
 from tools.evidence import Passage
 from tools.quotes import best_quote, content_terms

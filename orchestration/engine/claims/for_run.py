@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from agents.panel import PANEL
-from orchestration import prompts
-from orchestration.claims.checker import ClaimChecker
-from orchestration.claims.grounding import Grounding
-from orchestration.claims.settings import ClaimSettings
-from orchestration.claims.support import SupportScorer
-from orchestration.claims.text import TextChecker
+from orchestration.engine import prompts
+from orchestration.engine.claims.checker import ClaimChecker
+from orchestration.engine.claims.grounding import Grounding
+from orchestration.engine.claims.settings import ClaimSettings
+from orchestration.engine.claims.support import SupportScorer
+from orchestration.engine.claims.text import TextChecker
 from orchestration.strategy import Strategy, Theme
 from tools.coverage import CoverageAnalyzer
 from tools.evidence import Passage

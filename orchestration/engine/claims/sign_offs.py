@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from orchestration.claims.checker import ClaimChecker, Statement
+from orchestration.engine.claims.checker import ClaimChecker, Statement
 from orchestration.review_models import SetAside
 
 _AGAINST = re.compile(

@@ -12,18 +12,22 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from agents.panel import SPECS
-from agents.runtime.models import ModelFactory
-from agents.runtime.panelist import AutoGenSpeaker
-from agents.speaking import Said, TurnRequest
-from orchestration import prompts
-from orchestration.citations import cite
-from orchestration.claims.checker import ClaimChecker
-from orchestration.claims.for_run import build_checker
-from orchestration.claims.turns import check_answer
-from orchestration.debate import usage_event
-from orchestration.event_log import EventLog
-from orchestration.events import AgentMessage, EvidencePack, HumanSteer, RunStarted
-from orchestration.replaying import load_prior
+from agents.runtime.assembly import build_runtime
+from agents.speaking import Said, TurnRequest, Usage
+from orchestration.engine import prompts
+from orchestration.engine.citations import cite
+from orchestration.engine.claims.checker import ClaimChecker
+from orchestration.engine.claims.for_run import build_checker
+from orchestration.engine.claims.turns import check_answer
+from orchestration.events import (
+    AgentMessage,
+    EvidencePack,
+    HumanSteer,
+    RunStarted,
+    UsageRecorded,
+)
+from orchestration.record.event_log import EventLog
+from orchestration.record.replaying import load_prior
 from orchestration.review_models import Citation
 from orchestration.settings import Settings
 from orchestration.strategy import Strategy, StrategyError, load_strategy
@@ -75,8 +79,8 @@ async def ask(
     )
     hits = (await asyncio.to_thread(searcher.search, [question], 4))[0].hits
     passages = [p for h in hits if (p := searcher.passage(h.id)) is not None]
-    factory = ModelFactory(settings.models, settings.retrieval.data_dir)
-    speaker = AutoGenSpeaker(factory, searcher)
+    runtime = build_runtime(settings.models, settings.retrieval.data_dir, searcher)
+    factory, speaker = runtime.factory, runtime.speaker
     await factory.warm_up([agent])
     log = EventLog.continuing(folder / "events.jsonl", prior.last_seq, prior.last_hash)
     events: list[BaseModel] = []
@@ -101,9 +105,10 @@ async def ask(
             max_tokens=ANSWER_TOKENS,
         )
         text = ""
+        usage: tuple[Usage, ...] = ()
         async for item in speaker.speak(request):
             if isinstance(item, Said):
-                text = item.text.strip()
+                text, usage = item.text.strip(), item.usage
         checker = await asyncio.to_thread(_checker, settings, prior.started, searcher)
         checked = check_answer(checker, agent, text, passages)
         cited = checked.cited
@@ -117,8 +122,8 @@ async def ask(
                 set_aside=checked.set_aside,
             )
         )
-        for usage in factory.ledger.records:
-            record(usage_event(usage))
+        for call in usage:
+            record(UsageRecorded.of(call))
     finally:
         log.close()
         await factory.close()

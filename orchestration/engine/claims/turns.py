@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from orchestration.claims.checker import Checked, ClaimChecker, Statement
-from orchestration.drafts import DebatePoints, Objections
+from orchestration.engine.claims.checker import Checked, ClaimChecker, Statement
+from orchestration.engine.drafts import DebatePoints, Objections
 from orchestration.review_models import SetAside
 from tools.evidence import Passage
 from tools.quotes import best_quote

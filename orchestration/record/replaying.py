@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from agents.speaking import Decided, Delta, Said, Speaker, T, ToolUse, TurnRequest, Undecided
-from orchestration.event_log import read_log
 from orchestration.events import AgentMessage, ErrorRaised, MessageDelta, RunStarted
+from orchestration.record.event_log import read_log
 
 NOT_REPRODUCED = {"usage", "tool_call"}  # a recorded reply calls no model and no tool
 

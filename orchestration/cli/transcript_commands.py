@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from orchestration.audit import AuditResult, judge_claims
-from orchestration.runs import list_runs
+from orchestration.record.audit import AuditResult, judge_claims
+from orchestration.record.saved_runs import list_runs
 from orchestration.settings import Settings
 
 console = Console()
@@ -82,7 +82,7 @@ def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.audit import audit_run
+    from orchestration.record.audit import audit_run
     from tools.embeddings import build_embedder
 
     folder = settings.transcripts_dir / args.run_id
@@ -157,7 +157,7 @@ def _run_folder(settings: Settings, run_id: str) -> Path:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.export import export_run
+    from orchestration.report.export import export_run
 
     path = export_run(_run_folder(settings, args.run_id), args.format)
     console.print(f"Wrote {path}")
@@ -165,7 +165,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.followup import ask
+    from orchestration.record.followup import ask
 
     answer = asyncio.run(ask(settings, args.run_id, args.question, args.agent))
     console.print(f"[bold]{answer.agent}[/] {escape(answer.text)}", highlight=False)
@@ -180,11 +180,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _judge(result: AuditResult, folder: Path, settings: Settings) -> None:
-    from agents.runtime.models import ModelFactory
-    from agents.runtime.panelist import AutoGenSpeaker
+    from agents.runtime.assembly import build_runtime
 
-    factory = ModelFactory(settings.models, settings.retrieval.data_dir)
+    runtime = build_runtime(settings.models, settings.retrieval.data_dir)
     try:
-        await judge_claims(result, folder, AutoGenSpeaker(factory))
+        await judge_claims(result, folder, runtime.speaker)
     finally:
-        await factory.close()
+        await runtime.close()

@@ -11,7 +11,6 @@ from typing import Literal
 
 from markdown_it import MarkdownIt
 
-from orchestration.event_log import read_log
 from orchestration.events import (
     AgentMessage,
     ErrorRaised,
@@ -21,6 +20,7 @@ from orchestration.events import (
     RunStarted,
     ToolCalled,
 )
+from orchestration.record.event_log import read_log
 
 Format = Literal["md", "html", "json"]
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}

@@ -20,9 +20,9 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from agents.speaking import Decided, Speaker, TurnRequest
-from orchestration.claims.support import lexical_support
-from orchestration.event_log import read_log
+from orchestration.engine.claims.support import lexical_support
 from orchestration.events import AgentMessage
+from orchestration.record.event_log import read_log
 from orchestration.review_models import SetAside, StrategyReview, strategy_citations
 from tools.evidence import Passage
 from tools.quotes import content_terms

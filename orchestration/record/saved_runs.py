@@ -6,8 +6,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.event_log import read_log
 from orchestration.events import RunFinished, RunStarted, ThemeReviewed
+from orchestration.record.event_log import read_log
 
 
 @dataclass

@@ -9,14 +9,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from agents.panel import SPECS
-from agents.runtime.metering import UsageLedger, UsageRecord
 from agents.speaking import Decided, Delta, Said, Speaker, ToolUse, TurnRequest, Undecided
-from orchestration import prompts
-from orchestration.claims.checker import ClaimChecker
-from orchestration.claims.for_run import theme_terms
-from orchestration.claims.sign_offs import judge_sign_off
-from orchestration.claims.turns import NOTHING_KEPT, CheckedTurn, check_points, check_prose
-from orchestration.drafts import (
+from orchestration.engine import prompts
+from orchestration.engine.claims.checker import ClaimChecker
+from orchestration.engine.claims.for_run import theme_terms
+from orchestration.engine.claims.sign_offs import judge_sign_off
+from orchestration.engine.claims.turns import NOTHING_KEPT, CheckedTurn, check_points, check_prose
+from orchestration.engine.drafts import (
     DebatePoints,
     EditorDraft,
     Objections,
@@ -24,6 +23,9 @@ from orchestration.drafts import (
     draft_schema,
     points_schema,
 )
+from orchestration.engine.protocol import OPENERS, DebateState, Limits, Turn, next_turn
+from orchestration.engine.reviewing import ThemeEvidence, build_review
+from orchestration.engine.steering import Steering
 from orchestration.events import (
     AgentMessage,
     ErrorRaised,
@@ -35,11 +37,8 @@ from orchestration.events import (
     ToolCalled,
     UsageRecorded,
 )
-from orchestration.protocol import OPENERS, DebateState, Limits, Turn, next_turn
-from orchestration.report import review_as_text
+from orchestration.report.markdown import review_as_text
 from orchestration.review_models import ThemeReview
-from orchestration.reviewing import ThemeEvidence, build_review
-from orchestration.steering import Steering
 from orchestration.strategy import Strategy, Theme
 from tools.coverage import CoverageAnalyzer
 from tools.evidence import Passage
@@ -69,7 +68,6 @@ class PanelContext:
     searcher: Searcher
     coverage: CoverageAnalyzer
     speaker: Speaker
-    ledger: UsageLedger
     checker: ClaimChecker
     limits: Limits = field(default_factory=Limits)
     structured_agents: frozenset[str] = frozenset()  # debate turns as JSON points (small models)
@@ -85,7 +83,6 @@ class _ThemeRun:
     chair_question: str | None = None
     chair_comments: list[str] = field(default_factory=list)  # each send-back, in order
     approved: bool = False
-    usage_mark: int = 0
 
     def awaiting_chair(self, limits: Limits) -> bool:
         return limits.chair_approval and not self.approved
@@ -113,7 +110,7 @@ async def debate_theme(
     ctx: PanelContext, theme: Theme, steering: Steering, earlier_recommendations: list[str]
 ) -> AsyncIterator[DebateItem]:
     """Run ``theme`` through the protocol; the last item is its ``ThemeReviewed`` event."""
-    run = _ThemeRun(theme, DebateState(ctx.limits), usage_mark=len(ctx.ledger.records))
+    run = _ThemeRun(theme, DebateState(ctx.limits))
     started = time.monotonic()
     theme_text = f"{theme.name}. {theme.summary} " + " ".join(theme.objectives)
     support = await asyncio.to_thread(ctx.coverage.objective_support, theme.objectives)
@@ -185,6 +182,8 @@ async def debate_theme(
                 theme_id=theme.id,
             )
             decided = await ctx.speaker.decide(request, SignOff)
+            for usage in decided.usage:
+                yield UsageRecorded.of(usage, theme.id)
             if isinstance(decided, Decided) and isinstance(decided.value, SignOff):
                 sign_offs[turn.agent] = decided.value
                 yield _sign_off_message(ctx, theme.id, turn.agent, decided.value)
@@ -200,8 +199,6 @@ async def debate_theme(
         else:
             async for item in _debate_turn(ctx, run, turn, shared, transcript):
                 yield item
-        for item in _usage_since(ctx, run):
-            yield item
 
     evidence = ThemeEvidence(support, gaps, spare, list(run.seen.values()))
     review = build_review(
@@ -282,6 +279,8 @@ async def _debate_turn(
         model = Objections if turn.agent == "critic" else DebatePoints
         schema = points_schema(model, [p.id for p in passages], list(OPENERS))
         decided = await ctx.speaker.decide(request, model, schema)
+        for usage in decided.usage:
+            yield UsageRecorded.of(usage, theme.id)
         if not isinstance(decided, Decided) or not isinstance(decided.value, model):
             yield ErrorRaised(
                 theme_id=theme.id,
@@ -313,6 +312,8 @@ async def _debate_turn(
                 )
             elif isinstance(item, Said):
                 text = item.text.strip()
+                for usage in item.usage:
+                    yield UsageRecorded.of(usage, theme.id)
         checked = check_prose(ctx.checker, turn.agent, text, grounded)
         reply = text if checked.shown != text else None
     run.entries.append((turn.agent, turn.phase, checked.shown))
@@ -350,6 +351,8 @@ async def _review(
         theme_id=theme.id,
     )
     decided = await ctx.speaker.decide(request, EditorDraft, draft_schema(sorted(run.seen)))
+    for usage in decided.usage:
+        yield UsageRecorded.of(usage, theme.id)
     if isinstance(decided, Decided) and isinstance(decided.value, EditorDraft):
         yield decided.value
     else:
@@ -410,17 +413,6 @@ def _render_draft(draft: EditorDraft) -> str:
         for r in draft.recommendations
     ]
     return "\n".join(lines)
-
-
-def usage_event(record: UsageRecord, theme_id: str | None = None) -> UsageRecorded:
-    """The log event for one model call recorded in the usage ledger."""
-    return UsageRecorded(theme_id=theme_id, **record.model_dump(exclude={"estimated"}))
-
-
-def _usage_since(ctx: PanelContext, run: _ThemeRun) -> list[UsageRecorded]:
-    new = ctx.ledger.records[run.usage_mark :]
-    run.usage_mark = len(ctx.ledger.records)
-    return [usage_event(r, run.theme.id) for r in new]
 
 
 def _failure_detail(outcome: object) -> str:

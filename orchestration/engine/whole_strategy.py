@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from orchestration.citations import cite
+from orchestration.engine.citations import cite
 from orchestration.review_models import (
     Recommendation,
     StrategyReview,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from orchestration.claims.settings import ClaimSettings
+from orchestration.engine.claims.settings import ClaimSettings
 from tools.evidence import Passage
 from tools.quotes import content_terms
 

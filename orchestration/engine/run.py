@@ -1,7 +1,7 @@
 """A review run: every theme debated, the whole-strategy pass, reports, and the event log.
 
 Each log event is appended to ``transcripts/<run-id>/events.jsonl`` as it happens (hash-chained,
-flushed and fsynced: ``orchestration.event_log``), so a failure part-way loses nothing already
+flushed and fsynced: ``orchestration.record.event_log``), so a failure part-way loses nothing already
 produced.
 """
 
@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agents.panel import PANEL
+from agents.runtime.assembly import build_runtime
 from agents.runtime.errors import ModelCallError
-from agents.runtime.models import ModelFactory
-from agents.runtime.panelist import AutoGenSpeaker
 from agents.speaking import Speaker
-from orchestration.claims.for_run import build_checker
-from orchestration.debate import DebateItem, PanelContext, debate_theme
-from orchestration.event_log import EventLog
+from orchestration.engine.claims.for_run import build_checker
+from orchestration.engine.debate import DebateItem, PanelContext, debate_theme
+from orchestration.engine.protocol import Limits
+from orchestration.engine.steering import Steering
+from orchestration.engine.whole_strategy import review_strategy
 from orchestration.events import (
     ErrorRaised,
     MessageDelta,
@@ -33,14 +34,12 @@ from orchestration.events import (
     StrategyReviewed,
     ThemeReviewed,
 )
-from orchestration.protocol import Limits
-from orchestration.replaying import DuplicateFilter, PriorRun, RecordedSpeaker, load_prior
-from orchestration.report import write_reports
+from orchestration.record.event_log import EventLog
+from orchestration.record.replaying import DuplicateFilter, PriorRun, RecordedSpeaker, load_prior
+from orchestration.report.markdown import write_reports
 from orchestration.review_models import ThemeReview
 from orchestration.settings import Settings
-from orchestration.steering import Steering
 from orchestration.strategy import Strategy, Theme, load_strategy, strategy_hash
-from orchestration.whole_strategy import review_strategy
 from tools.coverage import CoverageAnalyzer
 from tools.search import Searcher
 
@@ -133,9 +132,10 @@ async def run_review(
     strategy = load_strategy(strategy_path)
     chosen = select_themes(strategy, themes)
     searcher = await asyncio.to_thread(Searcher, settings.retrieval)
-    factory = ModelFactory(settings.models, settings.retrieval.data_dir)
     coverage = await asyncio.to_thread(CoverageAnalyzer, searcher)
-    voice: Speaker = speaker or AutoGenSpeaker(factory, searcher, coverage)
+    runtime = build_runtime(settings.models, settings.retrieval.data_dir, searcher, coverage)
+    factory = runtime.factory
+    voice: Speaker = speaker or runtime.speaker
     reviews: dict[str, ThemeReview] = {}
     duplicates = DuplicateFilter([])
     if prior is not None and resume:
@@ -164,7 +164,6 @@ async def run_review(
         searcher,
         coverage,
         voice,
-        factory.ledger,
         checker,
         limits,
         structured_agents(models, limits.structured_turns),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestration.claims.checker import Checked, ClaimChecker, Lookup, Statement
+from orchestration.engine.claims.checker import Checked, ClaimChecker, Lookup, Statement
 from tools.coverage import ObjectiveSupport, TopicGap
 from tools.evidence import Passage
 from tools.quotes import best_quote

@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.markdown import Markdown
 
-from orchestration.console import ConsoleView
+from orchestration.report.console import ConsoleView
 from orchestration.settings import Settings
 
 
@@ -76,7 +76,7 @@ def run_headless(
 ) -> None:
     """The run streamed to the terminal with rich (``review run``, and ``review tui`` with no
     terminal to draw on)."""
-    from orchestration.run import run_review
+    from orchestration.engine.run import run_review
 
     # nobody can approve a theme from a plain console, so a headless run never holds one
     panel = settings.panel.model_copy(update={"chair_approval": False})
@@ -97,7 +97,7 @@ def run_headless(
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.run import run_review
+    from orchestration.engine.run import run_review
 
     # nobody can approve a theme from a plain console, so a headless run never holds one
     panel = settings.panel.model_copy(update={"chair_approval": False})

@@ -1,5 +1,5 @@
 """What models write in structured form: the editor's draft review and a panelist's sign-off,
-with the JSON schemas that constrain them (``orchestration.reviewing`` checks what they hold)."""
+with the JSON schemas that constrain them (``orchestration.engine.reviewing`` checks what they hold)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """From the editor's draft to a checked ``ThemeReview``.
 
 Every statement the editor wrote (summary sentences, gaps, recommendations) and every sign-off
-goes through the claim checks (``orchestration.claims``). What passes is cited, with quotes copied
+goes through the claim checks (``orchestration.engine.claims``). What passes is cited, with quotes copied
 by code; repeats are merged into the statement they repeat; what fails is set aside with its
 reasons. A theme left with fewer gaps or recommendations than the settings ask for is filled with
 findings computed from the evidence, labelled as such. If the editor's draft failed validation,
@@ -13,18 +13,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from orchestration.citations import Lookup, cite
-from orchestration.claims.checker import Checked, ClaimChecker, Statement
-from orchestration.claims.computed import (
+from orchestration.engine.citations import Lookup, cite
+from orchestration.engine.claims.checker import Checked, ClaimChecker, Statement
+from orchestration.engine.claims.computed import (
     Finding,
     fill,
     gap_findings,
     passages_saying,
     recommendation_findings,
 )
-from orchestration.claims.for_run import theme_terms
-from orchestration.claims.sign_offs import judge_sign_off
-from orchestration.drafts import EditorDraft, SignOff
+from orchestration.engine.claims.for_run import theme_terms
+from orchestration.engine.claims.sign_offs import judge_sign_off
+from orchestration.engine.drafts import EditorDraft, SignOff
 from orchestration.review_models import (
     CandidateGap,
     Claim,

@@ -8,11 +8,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from typing import Any
 
 from rich.console import Console
 
-from orchestration import corpus_commands, doctor, run_commands, transcript_commands
+from orchestration.cli import corpus_commands, doctor, run_commands, transcript_commands
 from orchestration.settings import Settings, load_settings
 
 UserError = (ValueError, RuntimeError, OSError)
@@ -56,6 +57,13 @@ def _add_common_options(parser: argparse.ArgumentParser, defaults: bool) -> None
 
 
 CORE_COMMANDS = (corpus_commands, doctor, run_commands, transcript_commands)
+COMMAND_GROUP = "strategy_review.commands"
+
+
+def plugged_in_commands() -> list[Any]:
+    """Command modules outside the core, declared in the ``strategy_review.commands``
+    entry-point group (the terminal UI declares ``review tui`` there)."""
+    return [point.load() for point in entry_points(group=COMMAND_GROUP)]
 
 
 def _parser(extra_commands: Sequence[Any] = ()) -> argparse.ArgumentParser:
@@ -107,10 +115,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def main(argv: Sequence[str] | None = None, extra_commands: Sequence[Any] = ()) -> int:
-    """Run one ``review`` command. ``extra_commands``: modules with a ``register(commands,
-    parents)`` function, for commands outside the core (the terminal UI adds ``review tui``)."""
-    args = _parser(extra_commands).parse_args(argv)
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``review`` command: the core's, and those plugged in (each a module with a
+    ``register(commands, parents)`` function)."""
+    args = _parser(plugged_in_commands()).parse_args(argv)
     try:
         settings = load_settings(_overrides(args))
         handler: Callable[[argparse.Namespace, Settings], int] = args.handler

@@ -26,9 +26,10 @@ def register(commands: Any, parents: list[Any]) -> None:
 
 
 async def _ping(settings: Settings, skip_call: bool) -> list[tuple[str, str, bool, str]]:
-    from agents.runtime.models import ModelFactory, ping
+    from agents.runtime.assembly import build_runtime
+    from agents.runtime.models import ping
 
-    factory = ModelFactory(settings.models, settings.retrieval.data_dir)
+    factory = build_runtime(settings.models, settings.retrieval.data_dir).factory
     rows: list[tuple[str, str, bool, str]] = []
     tried: dict[str, tuple[bool, str]] = {}
     try:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from orchestration.claims.settings import ClaimSettings
+from orchestration.engine.claims.settings import ClaimSettings
 from tools.vocabulary import Vocabulary, words
 
 EVIDENCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*#\d+$")
