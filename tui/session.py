@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from orchestration.engine.steering import Steering
 from orchestration.events import RunStarted, SteerKind
 from orchestration.record.event_log import EventLog, read_log
+from orchestration.record.folder import RunFolder
 from orchestration.settings import Settings
 from orchestration.strategy import load_strategy
 from tui.passages import PassageBook
@@ -85,16 +86,14 @@ class Session:
     @classmethod
     def saved(cls, settings: Settings, run_id: str) -> Session:
         """A saved run, read from its log (read-only, except for follow-up questions)."""
-        folder = settings.transcripts_dir / run_id
+        folder = RunFolder.existing(settings.transcripts_dir, run_id)
         events = _events(folder)
         view = RunView(theme_names(Path(events[0].strategy_path)))
         for event in events:
             view.apply(event)
         if view.status == "running":  # no run_finished: still running here, or it stopped
-            view.status = (
-                "running" if EventLog.is_writing(folder / "events.jsonl") else "interrupted"
-            )
-        return cls(settings, view, PassageBook(folder / "evidence.json"))
+            view.status = "running" if EventLog.is_writing(folder.events) else "interrupted"
+        return cls(settings, view, PassageBook(folder.evidence))
 
     @property
     def is_live(self) -> bool:
@@ -150,11 +149,9 @@ class Session:
         return answer
 
 
-def _events(folder: Path) -> list[Any]:
+def _events(folder: RunFolder) -> list[Any]:
     """The run's logged events, the first being its ``RunStarted``."""
-    if not (folder / "events.jsonl").exists():
-        raise ValueError(f"No run {folder.name} in {folder.parent}; `review runs` lists them.")
-    events = read_log(folder / "events.jsonl").events
+    events = read_log(folder.events).events
     if not events or not isinstance(events[0], RunStarted):
-        raise ValueError(f"{folder / 'events.jsonl'} does not start with run_started; not a run.")
+        raise ValueError(f"{folder.events} does not start with run_started; not a run.")
     return events

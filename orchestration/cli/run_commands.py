@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.markdown import Markdown
 
+from orchestration.record.folder import RunFolder
 from orchestration.report.console import ConsoleView
 from orchestration.settings import Settings
 
@@ -106,7 +107,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     result = asyncio.run(
         run_review(settings, settings.strategy, sink=ConsoleView(console), replay=args.run_id)
     )
-    original = settings.transcripts_dir / args.run_id / "report.md"
+    original = RunFolder(settings.transcripts_dir / args.run_id).report_md
     same = original.exists() and original.read_bytes() == result.report_path.read_bytes()
     console.print(
         f"Replayed report: {result.report_path} — "

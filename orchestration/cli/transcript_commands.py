@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from orchestration.record.audit import AuditResult, judge_claims
+from orchestration.record.folder import RunFolder
 from orchestration.record.saved_runs import list_runs
 from orchestration.settings import Settings
 
@@ -85,11 +86,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.record.audit import audit_run
     from tools.embeddings import build_embedder
 
-    folder = settings.transcripts_dir / args.run_id
-    if not (folder / "events.jsonl").exists():
-        raise ValueError(
-            f"No run {args.run_id} in {settings.transcripts_dir}; `review runs` lists the saved runs."
-        )
+    folder = RunFolder.existing(settings.transcripts_dir, args.run_id).path
     embedder = build_embedder(settings.retrieval.embedding, settings.retrieval.data_dir)
     result = audit_run(folder, embedder.embed)
     if args.judge:
@@ -147,19 +144,10 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if result.passed else 1
 
 
-def _run_folder(settings: Settings, run_id: str) -> Path:
-    folder = settings.transcripts_dir / run_id
-    if not (folder / "events.jsonl").exists():
-        raise ValueError(
-            f"No run {run_id} in {settings.transcripts_dir}; `review runs` lists the saved runs."
-        )
-    return folder
-
-
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.report.export import export_run
+    from orchestration.record.export import export_run
 
-    path = export_run(_run_folder(settings, args.run_id), args.format)
+    path = export_run(RunFolder.existing(settings.transcripts_dir, args.run_id).path, args.format)
     console.print(f"Wrote {path}")
     return 0
 

@@ -35,8 +35,8 @@ from orchestration.events import (
     ThemeReviewed,
 )
 from orchestration.record.event_log import EventLog
+from orchestration.record.folder import RunFolder
 from orchestration.record.replaying import DuplicateFilter, PriorRun, RecordedSpeaker, load_prior
-from orchestration.report.markdown import write_reports
 from orchestration.review_models import ThemeReview
 from orchestration.settings import Settings
 from orchestration.strategy import Strategy, Theme, load_strategy, strategy_hash
@@ -82,15 +82,11 @@ def select_themes(strategy: Strategy, wanted: list[str] | None) -> list[Theme]:
 def earlier_run(settings: Settings, run_id: str, resuming: bool) -> PriorRun:
     """A saved run's log, checked: it exists, is undamaged, its strategy file is unchanged and
     (to resume it) it is unfinished. Raises ``ValueError`` with a plain sentence otherwise."""
-    source = settings.transcripts_dir / run_id
-    if not (source / "events.jsonl").exists():
-        raise ValueError(
-            f"No run {run_id} in {settings.transcripts_dir}; `review runs` lists them."
-        )
-    prior = load_prior(source / "events.jsonl", repair=resuming)
+    source = RunFolder.existing(settings.transcripts_dir, run_id)
+    prior = load_prior(source.events, repair=resuming)
     last = prior.events[-1]
     if resuming and last.type == "run_finished" and last.status == "complete":
-        raise ValueError(f"Run {run_id} is already complete; its report is {source / 'report.md'}.")
+        raise ValueError(f"Run {run_id} is already complete; its report is {source.report_md}.")
     strategy_path = Path(prior.started.strategy_path)
     if not strategy_path.exists() or strategy_hash(strategy_path) != prior.started.strategy_sha256:
         raise ValueError(
@@ -142,17 +138,18 @@ async def run_review(
         voice = RecordedSpeaker(prior.events, live=voice)
         reviews = prior.reviewed_themes()
         duplicates = DuplicateFilter(prior.unfinished_theme_events())
-        run_id, folder = prior.started.run_id, settings.transcripts_dir / resume
-        log = EventLog.continuing(folder / "events.jsonl", prior.last_seq, prior.last_hash)
+        run_id, folder = prior.started.run_id, RunFolder(settings.transcripts_dir / resume)
+        log = EventLog.continuing(folder.events, prior.last_seq, prior.last_hash)
     elif prior is not None:
         voice = RecordedSpeaker(prior.events)
-        run_id, folder = prior.started.run_id, settings.transcripts_dir / str(replay) / "replay"
-        shutil.rmtree(folder, ignore_errors=True)
-        log = EventLog(folder / "events.jsonl")
+        run_id = prior.started.run_id
+        folder = RunFolder(settings.transcripts_dir / str(replay)).replay()
+        shutil.rmtree(folder.path, ignore_errors=True)
+        log = EventLog(folder.events)
     else:
         run_id = new_run_id(strategy)
-        folder = settings.transcripts_dir / run_id
-        log = EventLog(folder / "events.jsonl")
+        folder = RunFolder(settings.transcripts_dir / run_id)
+        log = EventLog(folder.events)
     checker = await asyncio.to_thread(build_checker, settings.claims, strategy, coverage)
     models = (
         {a: prior.started.models[a] for a in PANEL if a in prior.started.models}
@@ -215,7 +212,7 @@ async def run_review(
         ordered = [reviews[t.id] for t in chosen]
         whole = await asyncio.to_thread(review_strategy, strategy, ordered, coverage)
         emit(StrategyReviewed(review=whole))
-        report = write_reports(folder, whole, run_id, models, searcher.passage)
+        report = folder.write_reports(whole, run_id, models, searcher.passage)
         emit(
             RunFinished(
                 status="complete",
@@ -223,7 +220,7 @@ async def run_review(
                 seconds=round(time.monotonic() - started, 1),
             )
         )
-        return RunResult(run_id, folder, report, "complete")
+        return RunResult(run_id, folder.path, report, "complete")
     except (ModelCallError, OSError, ValueError, RuntimeError) as exc:
         emit(ErrorRaised(message=str(exc), kind=getattr(exc, "kind", type(exc).__name__)))
         emit(RunFinished(status="failed", seconds=round(time.monotonic() - started, 1)))

@@ -10,7 +10,6 @@ verbatim quote. It says nothing about statements that were set aside; the summar
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +22,7 @@ from agents.speaking import Decided, Speaker, TurnRequest
 from orchestration.engine.claims.support import lexical_support
 from orchestration.events import AgentMessage
 from orchestration.record.event_log import read_log
+from orchestration.record.folder import RunFolder
 from orchestration.review_models import SetAside, StrategyReview, strategy_citations
 from tools.evidence import Passage
 from tools.quotes import content_terms
@@ -100,26 +100,24 @@ class AuditResult(BaseModel):
         ]
 
 
-def audit_run(folder: Path, embed: Embed | None = None) -> AuditResult:
+def audit_run(path: Path, embed: Embed | None = None) -> AuditResult:
     """Check a run folder; see the module docstring."""
-    check = read_log(folder / "events.jsonl")
+    folder = RunFolder(path)
+    check = read_log(folder.events)
     problems = list(check.problems) + (
         ["the last line was cut off (the run stopped mid-write)"] if check.torn_tail else []
     )
-    report_path = folder / "report.json"
-    if not report_path.exists():
+    if not folder.report_json.exists():
         return AuditResult(
-            run_id=folder.name,
+            run_id=folder.run_id,
             chain_intact=not problems,
             chain_problems=problems,
             events=len(check.events),
             citations=[],
             claims=[],
         )
-    review = StrategyReview.model_validate_json(report_path.read_text(encoding="utf-8"))
-    snapshot_path = folder / "evidence.json"
-    raw = json.loads(snapshot_path.read_text(encoding="utf-8")) if snapshot_path.exists() else {}
-    passages = {pid: Passage.model_validate(value) for pid, value in raw.items()}
+    review = StrategyReview.model_validate_json(folder.report_json.read_text(encoding="utf-8"))
+    passages = folder.snapshot()
     citations = [
         CitationCheck(
             claim=cited.text,
@@ -146,7 +144,7 @@ def audit_run(folder: Path, embed: Embed | None = None) -> AuditResult:
         if item.where not in REPORT_PARTS
     ]
     return AuditResult(
-        run_id=folder.name,
+        run_id=folder.run_id,
         chain_intact=not problems,
         chain_problems=problems,
         events=len(check.events),
@@ -216,10 +214,9 @@ async def judge_claims(
     result: AuditResult, folder: Path, speaker: Speaker, agent: str = "critic"
 ) -> None:
     """Ask a model (the critic's, by default) to judge each claim against its cited passages."""
-    path = folder / "evidence.json"
-    raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    passages = RunFolder(folder).snapshot()
     for claim in result.claims:
-        texts = [raw[i]["text"] for i in claim.evidence_ids if i in raw]
+        texts = [passages[i].text for i in claim.evidence_ids if i in passages]
         if not texts:
             claim.judged = "unsupported"
             continue

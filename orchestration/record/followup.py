@@ -5,7 +5,6 @@ is still going too: its open log is shared)."""
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from orchestration.events import (
     UsageRecorded,
 )
 from orchestration.record.event_log import EventLog
+from orchestration.record.folder import RunFolder
 from orchestration.record.replaying import load_prior
 from orchestration.review_models import Citation
 from orchestration.settings import Settings
@@ -66,12 +66,8 @@ async def ask(
     ``open_index``: an index already open in this process (else it is opened here)."""
     if agent not in SPECS:
         raise ValueError(f"No panelist '{agent}'; choose one of: {', '.join(SPECS)}.")
-    folder = settings.transcripts_dir / run_id
-    if not (folder / "events.jsonl").exists():
-        raise ValueError(
-            f"No run {run_id} in {settings.transcripts_dir}; `review runs` lists the saved runs."
-        )
-    prior = load_prior(folder / "events.jsonl", repair=True)
+    folder = RunFolder.existing(settings.transcripts_dir, run_id)
+    prior = load_prior(folder.events, repair=True)
     searcher = (
         open_index
         if open_index is not None
@@ -82,7 +78,7 @@ async def ask(
     runtime = build_runtime(settings.models, settings.retrieval.data_dir, searcher)
     factory, speaker = runtime.factory, runtime.speaker
     await factory.warm_up([agent])
-    log = EventLog.continuing(folder / "events.jsonl", prior.last_seq, prior.last_hash)
+    log = EventLog.continuing(folder.events, prior.last_seq, prior.last_hash)
     events: list[BaseModel] = []
 
     def record(event: BaseModel) -> None:
@@ -127,7 +123,7 @@ async def ask(
     finally:
         log.close()
         await factory.close()
-    _add_to_snapshot(folder / "evidence.json", searcher, cited)
+    folder.add_to_snapshot(p for i in cited if (p := searcher.passage(i)) is not None)
     citations, _ = cite(cited, checked.shown, searcher.passage)
     return Answer(agent, checked.shown, citations, events)
 
@@ -139,12 +135,3 @@ def _checker(settings: Settings, started: RunStarted, searcher: Searcher) -> Cla
     except StrategyError:
         strategy = [started.strategy_title]
     return build_checker(settings.claims, strategy, CoverageAnalyzer(searcher))
-
-
-def _add_to_snapshot(path: Path, searcher: Searcher, ids: list[str]) -> None:
-    """Keep the run folder self-contained: cited passages go into its evidence snapshot."""
-    snapshot = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    for evidence_id in ids:
-        if (passage := searcher.passage(evidence_id)) is not None:
-            snapshot[evidence_id] = passage.model_dump(mode="json")
-    path.write_text(json.dumps(snapshot, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from orchestration.events import RunFinished, RunStarted, ThemeReviewed
 from orchestration.record.event_log import read_log
+from orchestration.record.folder import RunFolder
 
 
 @dataclass
@@ -24,7 +25,7 @@ class RunSummary:
 
 def summarise(folder: Path) -> RunSummary | None:
     """A run's summary, or None when the folder holds no event log."""
-    log = folder / "events.jsonl"
+    log = RunFolder(folder).events
     if not log.exists():
         return None
     check = read_log(log)

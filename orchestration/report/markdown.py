@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from pathlib import Path
-
 from orchestration.review_models import (
     COMPUTED_LABEL,
     Citation,
@@ -15,7 +11,6 @@ from orchestration.review_models import (
     ThemeReview,
     strategy_citations,
 )
-from tools.evidence import Passage
 
 GAP_HEADINGS = {
     "in_documents": "a. In the documents but not in the objectives",
@@ -214,25 +209,3 @@ def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str])
             lines.append(f"> “{c.quote}” (characters {c.start}-{c.end} of the normalised source)")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
-
-
-def write_reports(
-    folder: Path,
-    review: StrategyReview,
-    run_id: str,
-    models: dict[str, str],
-    lookup: Callable[[str], Passage | None],
-) -> Path:
-    """Write report.json, report.md and evidence.json (the cited passages, so the run folder
-    audits on its own, even on a machine without the index)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(review.model_dump_json(indent=2), encoding="utf-8")
-    snapshot = folder / "evidence.json"
-    cited = json.loads(snapshot.read_text(encoding="utf-8")) if snapshot.exists() else {}
-    cited |= {  # kept: passages cited by follow-up questions asked while the run went on
-        i: p.model_dump(mode="json") for i in cited_ids(review) if (p := lookup(i)) is not None
-    }
-    snapshot.write_text(json.dumps(cited, indent=1, ensure_ascii=False), encoding="utf-8")
-    path = folder / "report.md"
-    path.write_text(render_markdown(review, run_id, models), encoding="utf-8")
-    return path

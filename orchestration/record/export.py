@@ -21,6 +21,7 @@ from orchestration.events import (
     ToolCalled,
 )
 from orchestration.record.event_log import read_log
+from orchestration.record.folder import RunFolder, write_atomically
 
 Format = Literal["md", "html", "json"]
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
@@ -31,7 +32,7 @@ code{background:#f0f0f0;padding:0 0.2rem}h3{margin-top:2rem}"""
 
 def transcript_markdown(folder: Path) -> str:
     """The debate as Markdown, theme by theme, from the run's event log."""
-    check = read_log(folder / "events.jsonl")
+    check = read_log(RunFolder(folder).events)
     lines = ["## Transcript", ""]
     if check.problems or check.torn_tail:
         lines += [
@@ -75,36 +76,30 @@ def transcript_markdown(folder: Path) -> str:
     return "\n".join(lines)
 
 
-def export_run(folder: Path, fmt: Format) -> Path:
+def export_run(path: Path, fmt: Format) -> Path:
     """Write ``export.<fmt>`` into the run folder and return its path."""
-    report = folder / "report.md"
+    folder = RunFolder(path)
+    report = folder.report_md
     report_text = (
         report.read_text(encoding="utf-8") if report.exists() else "# Run without a report\n"
     )
     if fmt == "json":
-        events = [e.model_dump(mode="json") for e in read_log(folder / "events.jsonl").events]
-        review = (
-            json.loads((folder / "report.json").read_text())
-            if (folder / "report.json").exists()
-            else None
-        )
-        out = folder / "export.json"
-        out.write_text(
-            json.dumps({"report": review, "events": events}, indent=1, ensure_ascii=False),
-            encoding="utf-8",
+        events = [e.model_dump(mode="json") for e in read_log(folder.events).events]
+        review = json.loads(folder.report_json.read_text()) if folder.report_json.exists() else None
+        out = folder.export("json")
+        write_atomically(
+            out, json.dumps({"report": review, "events": events}, indent=1, ensure_ascii=False)
         )
         return out
-    document = report_text.rstrip() + "\n\n" + transcript_markdown(folder) + "\n"
+    document = report_text.rstrip() + "\n\n" + transcript_markdown(folder.path) + "\n"
     if fmt == "md":
-        out = folder / "export.md"
-        out.write_text(document, encoding="utf-8")
-        return out
+        write_atomically(folder.export("md"), document)
+        return folder.export("md")
     body = MarkdownIt("commonmark").enable("table").render(document)
-    title = html.escape(report_text.splitlines()[0].lstrip("# ")) if report_text else folder.name
-    out = folder / "export.html"
-    out.write_text(
+    title = html.escape(report_text.splitlines()[0].lstrip("# ")) if report_text else folder.run_id
+    write_atomically(
+        folder.export("html"),
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         f"<style>{CSS}</style></head><body>{body}</body></html>\n",
-        encoding="utf-8",
     )
-    return out
+    return folder.export("html")

@@ -1,0 +1,101 @@
+"""``RunFolder``: one run's folder under the transcripts directory, the one home of its file
+names (the event log, the reports, the evidence snapshot), of the "no such run" check, of
+writing the reports, and of the snapshot of cited passages that lets the folder audit on its
+own. Files are written whole or not at all (a temporary file, then a rename)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.report.markdown import cited_ids, render_markdown
+from orchestration.review_models import StrategyReview
+from tools.evidence import Passage
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    path: Path
+
+    @classmethod
+    def existing(cls, transcripts_dir: Path, run_id: str) -> RunFolder:
+        """The folder of a saved run; a plain ``ValueError`` when there is no such run."""
+        folder = cls(transcripts_dir / run_id)
+        if not folder.events.exists():
+            raise ValueError(
+                f"No run {run_id} in {transcripts_dir}; `review runs` lists the saved runs."
+            )
+        return folder
+
+    @property
+    def run_id(self) -> str:
+        return self.path.name
+
+    @property
+    def events(self) -> Path:
+        return self.path / "events.jsonl"
+
+    @property
+    def report_md(self) -> Path:
+        return self.path / "report.md"
+
+    @property
+    def report_json(self) -> Path:
+        return self.path / "report.json"
+
+    @property
+    def evidence(self) -> Path:
+        return self.path / "evidence.json"
+
+    def export(self, fmt: str) -> Path:
+        return self.path / f"export.{fmt}"
+
+    def replay(self) -> RunFolder:
+        """Where a replay of this run writes (the original is never touched)."""
+        return RunFolder(self.path / "replay")
+
+    def snapshot(self) -> dict[str, Passage]:
+        """The cited passages saved with the run (empty when there are none yet)."""
+        if not self.evidence.exists():
+            return {}
+        raw = json.loads(self.evidence.read_text(encoding="utf-8"))
+        return {pid: Passage.model_validate(value) for pid, value in raw.items()}
+
+    def add_to_snapshot(self, passages: Iterable[Passage]) -> None:
+        """Keep the folder self-contained: these passages join the saved ones."""
+        saved = {pid: p.model_dump(mode="json") for pid, p in self.snapshot().items()}
+        saved |= {p.id: p.model_dump(mode="json") for p in passages}
+        write_atomically(self.evidence, json.dumps(saved, indent=1, ensure_ascii=False))
+
+    def write_reports(
+        self,
+        review: StrategyReview,
+        run_id: str,
+        models: dict[str, str],
+        lookup: Callable[[str], Passage | None],
+    ) -> Path:
+        """report.json, report.md and the snapshot of every passage they cite (kept: passages
+        cited by follow-ups asked while the run went on); returns report.md's path."""
+        write_atomically(self.report_json, review.model_dump_json(indent=2))
+        self.add_to_snapshot(p for i in cited_ids(review) if (p := lookup(i)) is not None)
+        write_atomically(self.report_md, render_markdown(review, run_id, models))
+        return self.report_md
