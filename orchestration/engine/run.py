@@ -13,8 +13,9 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from agents.panel import PANEL
 from agents.runtime.assembly import build_runtime
@@ -96,6 +97,75 @@ def earlier_run(settings: Settings, run_id: str, resuming: bool) -> PriorRun:
     return prior
 
 
+@dataclass
+class RunPlan:
+    """What a run will do: a new run, or the resume or replay of a saved one (``prior``)."""
+
+    mode: Literal["new", "resume", "replay"]
+    strategy_path: Path
+    themes: list[str] | None
+    limits: Limits
+    prior: PriorRun | None = None
+
+
+def plan_run(
+    settings: Settings,
+    strategy_path: Path,
+    themes: list[str] | None,
+    resume: str | None,
+    replay: str | None,
+) -> RunPlan:
+    """A resumed or replayed run takes its strategy, themes and debate limits from its log;
+    whether the chair approves each theme is the chair's choice now, when resuming."""
+    if not (resume or replay):
+        return RunPlan("new", strategy_path, themes, settings.panel)
+    prior = earlier_run(settings, str(resume or replay), resuming=bool(resume))
+    limits = Limits.model_validate(prior.started.panel) if prior.started.panel else settings.panel
+    if resume:
+        limits = limits.model_copy(update={"chair_approval": settings.panel.chair_approval})
+    return RunPlan(
+        "resume" if resume else "replay",
+        Path(prior.started.strategy_path),
+        list(prior.started.themes),
+        limits,
+        prior,
+    )
+
+
+@dataclass
+class _Record:
+    """Where a run writes and what it already holds (a resumed run's finished themes)."""
+
+    run_id: str
+    folder: RunFolder
+    log: EventLog
+    speaker: Speaker
+    reviews: dict[str, ThemeReview] = field(default_factory=dict)
+    duplicates: DuplicateFilter = field(default_factory=lambda: DuplicateFilter([]))
+
+
+def _open_record(plan: RunPlan, settings: Settings, strategy: Strategy, live: Speaker) -> _Record:
+    prior, base = plan.prior, settings.transcripts_dir
+    if prior is None:
+        run_id = new_run_id(strategy)
+        folder = RunFolder(base / run_id)
+        return _Record(run_id, folder, EventLog(folder.events), live)
+    run_id = prior.started.run_id
+    if plan.mode == "replay":
+        folder = RunFolder(base / run_id).replay()
+        shutil.rmtree(folder.path, ignore_errors=True)
+        return _Record(run_id, folder, EventLog(folder.events), RecordedSpeaker(prior.events))
+    folder = RunFolder(base / run_id)
+    return _Record(
+        run_id,
+        folder,
+        EventLog.continuing(folder.events, prior.last_seq, prior.last_hash),
+        RecordedSpeaker(prior.events, live=live),
+        prior.reviewed_themes(),
+        DuplicateFilter(prior.unfinished_theme_events()),
+    )
+
+
 async def run_review(
     settings: Settings,
     strategy_path: Path,
@@ -115,86 +185,109 @@ async def run_review(
         replay: a run id to replay from its log alone (no model calls) into ``<run>/replay/``.
         speaker: who speaks for the panel; by default the configured models through AutoGen.
     """
-    prior: PriorRun | None = None
-    limits = settings.panel
-    if resume or replay:
-        prior = earlier_run(settings, str(resume or replay), resuming=bool(resume))
-        strategy_path = Path(prior.started.strategy_path)
-        themes = list(prior.started.themes)
-        if prior.started.panel:  # the debate limits the run started with...
-            limits = Limits.model_validate(prior.started.panel)
-        if resume:  # ...but whether the chair approves each theme is the chair's choice now
-            limits = limits.model_copy(update={"chair_approval": settings.panel.chair_approval})
-    strategy = load_strategy(strategy_path)
-    chosen = select_themes(strategy, themes)
+    plan = plan_run(settings, strategy_path, themes, resume, replay)
+    return await _execute(plan, settings, concurrency, steering, sink, speaker)
+
+
+async def _execute(
+    plan: RunPlan,
+    settings: Settings,
+    concurrency: int,
+    steering: Steering | None,
+    sink: Sink | None,
+    speaker: Speaker | None,
+) -> RunResult:
+    strategy = load_strategy(plan.strategy_path)
+    chosen = select_themes(strategy, plan.themes)
     searcher = await asyncio.to_thread(Searcher, settings.retrieval)
     coverage = await asyncio.to_thread(CoverageAnalyzer, searcher)
     runtime = build_runtime(settings.models, settings.retrieval.data_dir, searcher, coverage)
-    factory = runtime.factory
-    voice: Speaker = speaker or runtime.speaker
-    reviews: dict[str, ThemeReview] = {}
-    duplicates = DuplicateFilter([])
-    if prior is not None and resume:
-        voice = RecordedSpeaker(prior.events, live=voice)
-        reviews = prior.reviewed_themes()
-        duplicates = DuplicateFilter(prior.unfinished_theme_events())
-        run_id, folder = prior.started.run_id, RunFolder(settings.transcripts_dir / resume)
-        log = EventLog.continuing(folder.events, prior.last_seq, prior.last_hash)
-    elif prior is not None:
-        voice = RecordedSpeaker(prior.events)
-        run_id = prior.started.run_id
-        folder = RunFolder(settings.transcripts_dir / str(replay)).replay()
-        shutil.rmtree(folder.path, ignore_errors=True)
-        log = EventLog(folder.events)
-    else:
-        run_id = new_run_id(strategy)
-        folder = RunFolder(settings.transcripts_dir / run_id)
-        log = EventLog(folder.events)
-    checker = await asyncio.to_thread(build_checker, settings.claims, strategy, coverage)
+    record = _open_record(plan, settings, strategy, speaker or runtime.speaker)
+    prior = plan.prior
     models = (
         {a: prior.started.models[a] for a in PANEL if a in prior.started.models}
         if prior
-        else {a: factory.endpoint_for(a).describe() for a in PANEL}
+        else {a: runtime.factory.endpoint_for(a).describe() for a in PANEL}
     )
+    checker = await asyncio.to_thread(build_checker, settings.claims, strategy, coverage)
+    structured = structured_agents(models, plan.limits.structured_turns)
     context = PanelContext(
-        strategy,
-        searcher,
-        coverage,
-        voice,
-        checker,
-        limits,
-        structured_agents(models, limits.structured_turns),
+        strategy, searcher, coverage, record.speaker, checker, plan.limits, structured
     )
-    steering = steering or Steering(recorded_only=replay is not None)
+    steering = steering or Steering(recorded_only=plan.mode == "replay")
     if prior is not None:
         steering.preload([e for e in prior.events if e.type == "human_steer"])
     started = time.monotonic()
 
     def emit(item: Emitted) -> None:
-        if duplicates.is_duplicate(item):
+        if record.duplicates.is_duplicate(item):
             return
         if not isinstance(item, MessageDelta):
-            log.append(item)
+            record.log.append(item)
         if sink is not None:
             sink(item)
 
-    if prior is not None and resume:
-        emit(RunResumed(after_seq=prior.last_seq, themes_done=list(reviews)))
+    def seconds() -> float:
+        return round(time.monotonic() - started, 1)
+
+    if prior is not None and plan.mode == "resume":
+        emit(RunResumed(after_seq=prior.last_seq, themes_done=list(record.reviews)))
     else:
-        emit(
-            RunStarted(
-                run_id=run_id,
-                strategy_title=strategy.title,
-                strategy_path=str(strategy_path),
-                strategy_sha256=strategy_hash(strategy_path),
-                themes=[t.id for t in chosen],
-                models=models,
-                embedding_model=searcher.store.embedder.identity,
-                index_version=searcher.lexical.version,
-                settings_sha256=settings_hash(settings),
-                panel=limits.model_dump(mode="json"),
-            )
-        )
+        emit(_run_started(plan, settings, strategy, chosen, record.run_id, models, searcher))
+    try:
+        if plan.mode != "replay" and speaker is None:
+            await runtime.factory.warm_up(PANEL)
+        await _debate_all(context, chosen, steering, record.reviews, concurrency, emit)
+        ordered = [record.reviews[t.id] for t in chosen]
+        whole = await asyncio.to_thread(review_strategy, strategy, ordered, coverage)
+        emit(StrategyReviewed(review=whole))
+        report = record.folder.write_reports(whole, record.run_id, models, searcher.passage)
+        emit(RunFinished(status="complete", report_path=str(report), seconds=seconds()))
+        return RunResult(record.run_id, record.folder.path, report, "complete")
+    except (ModelCallError, OSError, ValueError, RuntimeError) as exc:
+        emit(ErrorRaised(message=str(exc), kind=getattr(exc, "kind", type(exc).__name__)))
+        emit(RunFinished(status="failed", seconds=seconds()))
+        raise
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        emit(RunFinished(status="interrupted", seconds=seconds()))
+        raise
+    finally:
+        record.log.close()
+        await runtime.close()
+
+
+def _run_started(
+    plan: RunPlan,
+    settings: Settings,
+    strategy: Strategy,
+    chosen: list[Theme],
+    run_id: str,
+    models: dict[str, str],
+    searcher: Searcher,
+) -> RunStarted:
+    return RunStarted(
+        run_id=run_id,
+        strategy_title=strategy.title,
+        strategy_path=str(plan.strategy_path),
+        strategy_sha256=strategy_hash(plan.strategy_path),
+        themes=[t.id for t in chosen],
+        models=models,
+        embedding_model=searcher.store.embedder.identity,
+        index_version=searcher.lexical.version,
+        settings_sha256=settings_hash(settings),
+        panel=plan.limits.model_dump(mode="json"),
+    )
+
+
+async def _debate_all(
+    context: PanelContext,
+    chosen: list[Theme],
+    steering: Steering,
+    reviews: dict[str, ThemeReview],
+    concurrency: int,
+    emit: Callable[[Emitted], None],
+) -> None:
+    """Every theme not yet reviewed, ``concurrency`` at a time."""
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def one_theme(theme: Theme) -> None:
@@ -205,29 +298,4 @@ async def run_review(
                 if isinstance(item, ThemeReviewed):
                     reviews[theme.id] = item.review
 
-    try:
-        if replay is None and speaker is None:
-            await factory.warm_up(PANEL)
-        await asyncio.gather(*(one_theme(theme) for theme in chosen if theme.id not in reviews))
-        ordered = [reviews[t.id] for t in chosen]
-        whole = await asyncio.to_thread(review_strategy, strategy, ordered, coverage)
-        emit(StrategyReviewed(review=whole))
-        report = folder.write_reports(whole, run_id, models, searcher.passage)
-        emit(
-            RunFinished(
-                status="complete",
-                report_path=str(report),
-                seconds=round(time.monotonic() - started, 1),
-            )
-        )
-        return RunResult(run_id, folder.path, report, "complete")
-    except (ModelCallError, OSError, ValueError, RuntimeError) as exc:
-        emit(ErrorRaised(message=str(exc), kind=getattr(exc, "kind", type(exc).__name__)))
-        emit(RunFinished(status="failed", seconds=round(time.monotonic() - started, 1)))
-        raise
-    except (asyncio.CancelledError, KeyboardInterrupt):
-        emit(RunFinished(status="interrupted", seconds=round(time.monotonic() - started, 1)))
-        raise
-    finally:
-        log.close()
-        await factory.close()
+    await asyncio.gather(*(one_theme(theme) for theme in chosen if theme.id not in reviews))

@@ -1,0 +1,79 @@
+"""What a theme's debate works with: the run-wide ``PanelContext`` and the ``ThemeRun`` (one
+theme's state as its debate goes on)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agents.speaking import Speaker
+from orchestration.engine.claims.checker import ClaimChecker
+from orchestration.engine.drafts import EditorDraft, SignOff
+from orchestration.engine.protocol import DebateState, Limits
+from orchestration.engine.reviewing import ThemeEvidence
+from orchestration.events import (
+    AgentMessage,
+    ErrorRaised,
+    EvidencePack,
+    HumanSteer,
+    MessageDelta,
+    PhaseChanged,
+    ThemeReviewed,
+    ToolCalled,
+    UsageRecorded,
+)
+from orchestration.strategy import Strategy, Theme
+from tools.coverage import CoverageAnalyzer
+from tools.evidence import Passage
+from tools.search import Searcher
+
+DebateItem = (
+    AgentMessage
+    | EvidencePack
+    | PhaseChanged
+    | ToolCalled
+    | HumanSteer
+    | UsageRecorded
+    | ErrorRaised
+    | ThemeReviewed
+    | MessageDelta
+)
+
+
+@dataclass
+class PanelContext:
+    """What every theme's debate shares within a run."""
+
+    strategy: Strategy
+    searcher: Searcher
+    coverage: CoverageAnalyzer
+    speaker: Speaker
+    checker: ClaimChecker
+    limits: Limits = field(default_factory=Limits)
+    structured_agents: frozenset[str] = frozenset()  # debate turns as JSON points (small models)
+
+
+@dataclass
+class ThemeRun:
+    """One theme as its debate goes on: the protocol's state, what was said and seen, the
+    chair's steers, and the editor's draft and the sign-offs so far."""
+
+    theme: Theme
+    state: DebateState
+    evidence: ThemeEvidence
+    entries: list[tuple[str, str, str]] = field(default_factory=list)
+    seen: dict[str, Passage] = field(default_factory=dict)
+    focus: list[str] = field(default_factory=list)
+    chair_question: str | None = None
+    chair_comments: list[str] = field(default_factory=list)  # each send-back, in order
+    approved: bool = False
+    draft: EditorDraft | None = None
+    review_text: str = ""
+    sign_offs: dict[str, SignOff] = field(default_factory=dict)
+
+    def awaiting_chair(self, limits: Limits) -> bool:
+        return limits.chair_approval and not self.approved
+
+    def seen_evidence(self) -> ThemeEvidence:
+        """The computed evidence, with every passage the debate has seen so far."""
+        e = self.evidence
+        return ThemeEvidence(e.support, e.gaps, e.spare_gaps, list(self.seen.values()))
