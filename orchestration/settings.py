@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from agents.model_settings import ModelSettings
+from orchestration.engine.budget import EvidenceBudget
 from orchestration.engine.claims.settings import ClaimSettings
 from orchestration.engine.protocol import Limits
 from orchestration.strategy import DEFAULT_STRATEGY
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings)
     panel: Limits = Field(
         default_factory=Limits, description="Turn, token and time limits of a debate."
+    )
+    evidence: EvidenceBudget = Field(
+        default_factory=EvidenceBudget, description="How much evidence and debate each turn sees."
     )
     claims: ClaimSettings = Field(
         default_factory=ClaimSettings, description="How strictly model-written text is checked."

@@ -15,10 +15,7 @@ import numpy as np
 from tools.evidence import Passage
 from tools.key_phrases import key_phrases, phrase_stats
 from tools.search import Searcher
-
-STRONG, PARTIAL = 0.55, 0.40  # cosine thresholds for all-MiniLM-L6-v2
-RELEVANT_TOPIC, COVERED_TOPIC = 0.30, 0.50
-MIN_TOPIC_SIZE = 2  # a single passage is not a topic
+from tools.settings import CoverageSettings
 
 
 @dataclass
@@ -45,8 +42,10 @@ class TopicGap:
     passages: list[tuple[Passage, float]]
 
 
-def strength(score: float) -> str:
-    return "strong" if score >= STRONG else "partial" if score >= PARTIAL else "weak"
+def strength(score: float, settings: CoverageSettings) -> str:
+    if score >= settings.strong:
+        return "strong"
+    return "partial" if score >= settings.partial else "weak"
 
 
 class CoverageAnalyzer:
@@ -54,6 +53,7 @@ class CoverageAnalyzer:
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
+        self.settings = searcher.settings.coverage
         self.passages = searcher.lexical.passages
         self.vectors = self._load_vectors()
         self._topics: list[Topic] | None = None
@@ -77,10 +77,13 @@ class CoverageAnalyzer:
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.searcher.store.embedder.embed(texts)
 
-    def objective_support(self, objectives: list[str], k: int = 3) -> list[ObjectiveSupport]:
+    def objective_support(
+        self, objectives: list[str], k: int | None = None
+    ) -> list[ObjectiveSupport]:
         """For each objective: its best passages by cosine similarity and a strength label."""
         if not objectives or not self.passages:
             return []
+        k = k or self.settings.passages_per_objective
         sims = self.embed(objectives) @ self.vectors.T
         result = []
         for objective, row in zip(objectives, sims, strict=True):
@@ -90,7 +93,7 @@ class CoverageAnalyzer:
                 ObjectiveSupport(
                     objective,
                     round(score, 4),
-                    strength(score),
+                    strength(score, self.settings),
                     [(self.passages[i], round(float(row[i]), 4)) for i in top],
                 )
             )
@@ -134,7 +137,7 @@ class CoverageAnalyzer:
         return centred / np.clip(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9, None)
 
     def candidate_gaps(
-        self, theme_text: str, objectives: list[str], limit: int = 3
+        self, theme_text: str, objectives: list[str], limit: int | None = None
     ) -> list[TopicGap]:
         """Topics relevant to the theme that none of its objectives covers, most relevant first."""
         topics = self.topics()
@@ -145,12 +148,12 @@ class CoverageAnalyzer:
         row_of = {p.id: i for i, p in enumerate(self.passages)}
         gaps = []
         for topic in topics:
-            if len(topic.passage_ids) < MIN_TOPIC_SIZE:
+            if len(topic.passage_ids) < self.settings.min_topic_size:
                 continue
             centroid = topic.centroid / (np.linalg.norm(topic.centroid) or 1.0)
             relevance = float(centroid @ theme_vec)
             covered = float(np.max(objective_vecs @ centroid))
-            if relevance < RELEVANT_TOPIC or covered >= COVERED_TOPIC:
+            if relevance < self.settings.relevant_topic or covered >= self.settings.covered_topic:
                 continue
             rows = [row_of[pid] for pid in topic.passage_ids]
             closeness = self.vectors[rows] @ theme_vec
@@ -160,7 +163,7 @@ class CoverageAnalyzer:
             ]
             gaps.append(TopicGap(topic, round(relevance, 4), round(covered, 4), best))
         gaps.sort(key=lambda g: g.relevance - g.best_objective_similarity, reverse=True)
-        return gaps[:limit]
+        return gaps[: limit if limit is not None else self.settings.shown_gaps]
 
 
 def _distinct_labels(clusters: list[list[Passage]]) -> list[str]:

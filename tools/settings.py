@@ -55,6 +55,52 @@ class EmbeddingSettings(BaseModel):
     batch_size: int = Field(default=32, ge=1, description="Passages embedded per call.")
 
 
+class CoverageSettings(BaseModel):
+    """Thresholds of the computed coverage (cosine similarities for all-MiniLM-L6-v2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strong: float = Field(
+        default=0.55, description="An objective's best passage at least this close: strong support."
+    )
+    partial: float = Field(
+        default=0.40, description="At least this close: partial support (below: weak)."
+    )
+    passages_per_objective: int = Field(
+        default=3, ge=1, description="Best passages kept per objective."
+    )
+    relevant_topic: float = Field(
+        default=0.30, description="A corpus topic this close to a theme is relevant to it."
+    )
+    covered_topic: float = Field(
+        default=0.50, description="A topic this close to an objective is covered by it."
+    )
+    min_topic_size: int = Field(
+        default=2, ge=1, description="Passages a topic needs (one passage is not a topic)."
+    )
+    shown_gaps: int = Field(
+        default=3, ge=0, description="Candidate gaps shown in a theme's brief and report."
+    )
+    spare_gaps: int = Field(
+        default=3, ge=0, description="Further candidate gaps a thin review may be filled from."
+    )
+    duplicate_recommendations: float = Field(
+        default=0.8,
+        description="Recommendations this similar across themes are one, kept under the first.",
+    )
+    theme_supported: float = Field(
+        default=0.5,
+        description="A dropped theme with a passage this close has real corpus support.",
+    )
+    covered_by_theme: float = Field(
+        default=0.5,
+        description="A dropped theme this close to a current theme can be folded into it.",
+    )
+    theme_unsupported: float = Field(
+        default=0.35, description="Below this, the corpus says little about a dropped theme."
+    )
+
+
 class RetrievalSettings(BaseModel):
     """Everything the corpus index and search need."""
 
@@ -77,6 +123,7 @@ class RetrievalSettings(BaseModel):
         default=None, description="Use a shared Chroma server instead of the embedded index."
     )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    coverage: CoverageSettings = Field(default_factory=CoverageSettings)
     chunk_words: int = Field(default=170, ge=40, description="Target words per chunk.")
     overlap_words: int = Field(default=30, ge=0, description="Words of overlap between chunks.")
     max_file_mb: float = Field(

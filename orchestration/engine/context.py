@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agents.speaking import Speaker
+from orchestration.engine.budget import EvidenceBudget
 from orchestration.engine.claims.checker import ClaimChecker
 from orchestration.engine.drafts import EditorDraft, SignOff
 from orchestration.engine.protocol import DebateState, Limits
@@ -49,6 +50,7 @@ class PanelContext:
     speaker: Speaker
     checker: ClaimChecker
     limits: Limits = field(default_factory=Limits)
+    budget: EvidenceBudget = field(default_factory=EvidenceBudget)
     structured_agents: frozenset[str] = frozenset()  # debate turns as JSON points (small models)
 
 

@@ -19,8 +19,6 @@ from orchestration.engine.turns import debate_turn, review_turn, sign_off_turn
 from orchestration.events import AgentMessage, ErrorRaised, HumanSteer, PhaseChanged, ThemeReviewed
 from orchestration.strategy import Theme
 
-SHOWN_GAPS, SPARE_GAPS = 3, 3  # candidate gaps in the brief; more to fill a thin review from
-
 __all__ = ["DebateItem", "PanelContext", "debate_theme"]
 
 
@@ -59,10 +57,11 @@ async def _prepare(ctx: PanelContext, theme: Theme) -> ThemeRun:
     """The theme's computed evidence: objective support and candidate gaps (and spares)."""
     theme_text = f"{theme.name}. {theme.summary} " + " ".join(theme.objectives)
     support = await asyncio.to_thread(ctx.coverage.objective_support, theme.objectives)
+    shown, spare = ctx.coverage.settings.shown_gaps, ctx.coverage.settings.spare_gaps
     found = await asyncio.to_thread(
-        ctx.coverage.candidate_gaps, theme_text, theme.objectives, SHOWN_GAPS + SPARE_GAPS
+        ctx.coverage.candidate_gaps, theme_text, theme.objectives, shown + spare
     )
-    evidence = ThemeEvidence(support, found[:SHOWN_GAPS], found[SHOWN_GAPS:])
+    evidence = ThemeEvidence(support, found[:shown], found[shown:])
     run = ThemeRun(theme, DebateState(ctx.limits), evidence)
     for objective in support:
         run.seen.update((p.id, p) for p, _ in objective.passages)
@@ -108,7 +107,7 @@ async def _take_turn(
     shared = prompts.shared_context(
         ctx.strategy, run.theme, evidence.support, evidence.gaps, run.focus
     )
-    transcript = prompts.transcript_text(run.entries)
+    transcript = prompts.transcript_text(run.entries, ctx.budget.transcript_words)
     if turn.phase == "review":
         items = review_turn(ctx, run, shared, transcript, earlier)
     elif turn.phase == "sign_off":

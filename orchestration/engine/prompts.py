@@ -8,12 +8,10 @@ task come last. On llama.cpp this means most of a prompt is already evaluated wh
 from __future__ import annotations
 
 from agents.panel import SPECS
+from orchestration.engine.budget import EvidenceBudget
 from orchestration.strategy import Strategy, Theme
 from tools.coverage import ObjectiveSupport, TopicGap
 from tools.evidence import Passage
-
-PASSAGE_WORDS = 70
-TRANSCRIPT_WORDS = 90
 
 RULES = (
     "You are on a review panel for the draft {title} of {organisation}. The panel reviews one theme "
@@ -53,22 +51,20 @@ def shared_context(
     return "\n".join(lines)
 
 
-def transcript_text(entries: list[tuple[str, str, str]]) -> str:
-    """The debate so far as ``[agent, phase] text`` lines (each clipped)."""
+def transcript_text(entries: list[tuple[str, str, str]], words: int) -> str:
+    """The debate so far as ``[agent, phase] text`` lines (each clipped to ``words``)."""
     if not entries:
         return "Debate so far: nothing yet."
-    body = "\n".join(
-        f"[{agent}, {phase}] {_clip(text, TRANSCRIPT_WORDS)}" for agent, phase, text in entries
-    )
+    body = "\n".join(f"[{agent}, {phase}] {_clip(text, words)}" for agent, phase, text in entries)
     return "Debate so far:\n" + body
 
 
-def evidence_block(passages: list[Passage]) -> str:
+def evidence_block(passages: list[Passage], words: int) -> str:
     if not passages:
         return "Evidence for you: the corpus returned nothing relevant; say so if you make a point."
     lines = ["Evidence for you (cite these ids):"]
     for p in passages:
-        lines.append(f"[{p.id}] {_clip(p.text, PASSAGE_WORDS)}")
+        lines.append(f"[{p.id}] {_clip(p.text, words)}")
     return "\n".join(lines)
 
 
@@ -96,6 +92,7 @@ def debate_task(
     phase: str,
     evidence: list[Passage],
     chair_question: str | None,
+    budget: EvidenceBudget,
     structured: bool = False,
 ) -> str:
     """The task of a debate turn; ``structured``: answered as JSON points (small models)."""
@@ -106,7 +103,8 @@ def debate_task(
         contract = OBJECTIONS_CONTRACT if agent == "critic" else POINTS_CONTRACT
     if chair_question:
         task = f"The chair asks: “{chair_question}” Answer the chair directly first."
-    return f"{spec.persona}\n\n{evidence_block(evidence)}\n\nYour task: {task}\n{contract}"
+    block = evidence_block(evidence, budget.passage_words)
+    return f"{spec.persona}\n\n{block}\n\nYour task: {task}\n{contract}"
 
 
 REVIEW_TASK = (
@@ -123,11 +121,12 @@ SIGN_OFF_TASK = (
 def review_task(
     evidence: list[Passage],
     earlier_recommendations: list[str],
+    budget: EvidenceBudget,
     sent_back: str | None = None,
     chair_question: str | None = None,
 ) -> str:
     spec = SPECS["editor"]
-    parts = [spec.persona, "", evidence_block(evidence), ""]
+    parts = [spec.persona, "", evidence_block(evidence, budget.passage_words), ""]
     if sent_back:
         parts += [
             f"The chair sent your previous review back: “{sent_back}” Revise the review to "
@@ -140,7 +139,7 @@ def review_task(
         parts.append(
             "Recommendations already made for earlier themes (refer to them, do not repeat them):"
         )
-        parts.extend(f"- {text}" for text in earlier_recommendations[:8])
+        parts.extend(f"- {t}" for t in earlier_recommendations[: budget.earlier_recommendations])
         parts.append("")
     parts.append(REVIEW_TASK)
     return "\n".join(parts)

@@ -212,7 +212,14 @@ async def _execute(
     checker = await asyncio.to_thread(build_checker, settings.claims, strategy, coverage)
     structured = structured_agents(models, plan.limits.structured_turns)
     context = PanelContext(
-        strategy, searcher, coverage, record.speaker, checker, plan.limits, structured
+        strategy,
+        searcher,
+        coverage,
+        record.speaker,
+        checker,
+        plan.limits,
+        settings.evidence,
+        structured,
     )
     steering = steering or Steering(recorded_only=plan.mode == "replay")
     if prior is not None:

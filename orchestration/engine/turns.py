@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from agents.panel import SPECS
 from agents.speaking import Decided, Delta, Said, ToolUse, TurnRequest, Undecided
 from orchestration.engine import prompts
+from orchestration.engine.budget import EvidenceBudget
 from orchestration.engine.claims.for_run import theme_terms
 from orchestration.engine.claims.sign_offs import judge_sign_off
 from orchestration.engine.claims.turns import NOTHING_KEPT, CheckedTurn, check_points, check_prose
@@ -38,14 +39,13 @@ from orchestration.strategy import Theme
 from tools.evidence import Passage
 from tools.search import Filters, Searcher
 
-PACK_SIZE = 4
 # a reply's outcome, as its generator leaves it: what is shown, the structured reply (for
 # replay), and the reply as written when the checks changed what is shown
 Outcome = list[tuple[CheckedTurn, dict[str, object] | None, str | None]]
 
 
 def evidence_pack(
-    searcher: Searcher, agent: str, theme: Theme, focus: list[str]
+    searcher: Searcher, agent: str, theme: Theme, focus: list[str], budget: EvidenceBudget
 ) -> tuple[list[str], list[Passage]]:
     """The queries run for ``agent`` and the passages found, within its default scope; passages
     of low text quality (slide debris, contents pages) go last."""
@@ -53,13 +53,14 @@ def evidence_pack(
     spec = SPECS[agent]
     queries = [f"{spec.focus} {theme.name}: {objective}" for objective in theme.objectives]
     queries += [f"{spec.focus} {item}" for item in focus]
-    results = searcher.search(queries, k=2, filters=Filters(scopes=spec.scopes))
+    k = budget.hits_per_query
+    results = searcher.search(queries, k=k, filters=Filters(scopes=spec.scopes))
     if spec.scopes and not any(r.hits for r in results):
-        results = searcher.search(queries, k=2)
+        results = searcher.search(queries, k=k)
     ids = list(dict.fromkeys(hit.id for result in results for hit in result.hits))
     passages = [p for pid in ids if (p := searcher.passage(pid)) is not None]
     readable_first = sorted(passages, key=lambda p: p.quality < low_quality_below)  # stable
-    return queries, readable_first[:PACK_SIZE]
+    return queries, readable_first[: budget.pack_size]
 
 
 async def debate_turn(
@@ -68,7 +69,7 @@ async def debate_turn(
     """A panelist's turn: its evidence pack, its reply (checked), and what later turns see."""
     theme = run.theme
     queries, passages = await asyncio.to_thread(
-        evidence_pack, ctx.searcher, turn.agent, theme, run.focus
+        evidence_pack, ctx.searcher, turn.agent, theme, run.focus, ctx.budget
     )
     run.seen.update((p.id, p) for p in passages)
     yield EvidencePack(
@@ -80,7 +81,7 @@ async def debate_turn(
         turn.agent,
         shared,
         transcript,
-        prompts.debate_task(turn.agent, turn.phase, passages, question, structured),
+        prompts.debate_task(turn.agent, turn.phase, passages, question, ctx.budget, structured),
         max_tokens=ctx.limits.point_tokens if structured else ctx.limits.turn_tokens,
         theme_id=theme.id,
     )
@@ -162,7 +163,8 @@ async def review_turn(
     """The editor's review: its draft, checked into the review the panel will sign off."""
     theme = run.theme
     low = ctx.searcher.settings.low_quality_below
-    passages = sorted(run.seen.values(), key=lambda p: p.quality < low)[:8]  # readable first
+    readable_first = sorted(run.seen.values(), key=lambda p: p.quality < low)
+    passages = readable_first[: ctx.budget.review_pack_size]
     question, run.chair_question = run.chair_question, None  # an interjection not yet answered
     sent_back = run.chair_comments[-1] if run.chair_comments else None
     yield EvidencePack(
@@ -172,7 +174,7 @@ async def review_turn(
         "editor",
         shared,
         transcript,
-        prompts.review_task(passages, earlier, sent_back, question),
+        prompts.review_task(passages, earlier, ctx.budget, sent_back, question),
         max_tokens=ctx.limits.review_tokens,
         theme_id=theme.id,
     )

@@ -16,8 +16,6 @@ from orchestration.review_models import (
 from orchestration.strategy import Strategy
 from tools.coverage import CoverageAnalyzer
 
-DUPLICATE_SIMILARITY = 0.8
-SUPPORTED, COVERED_BY_THEME = 0.5, 0.5
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
@@ -37,7 +35,7 @@ def merge_duplicates(reviews: list[ThemeReview], coverage: CoverageAnalyzer) -> 
             continue
         for j in range(i + 1, len(items)):
             review_j, rec_j = items[j]
-            if j in removed or sims[i, j] < DUPLICATE_SIMILARITY:
+            if j in removed or sims[i, j] < coverage.settings.duplicate_recommendations:
                 continue
             removed.add(j)
             if review_j.theme_id != review_i.theme_id and review_j.theme_name not in rec_i.also_in:
@@ -53,6 +51,7 @@ def merge_duplicates(reviews: list[ThemeReview], coverage: CoverageAnalyzer) -> 
 def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> list[ThemeAssessment]:
     """For each previous theme the draft dropped: does the corpus still call for it, and does a
     current theme already carry it?"""
+    limits = coverage.settings
     current = {t.name.lower() for t in strategy.themes}
     dropped = [
         name
@@ -78,18 +77,18 @@ def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> lis
             0
         ]
         verdict: Verdict
-        if support < 0.35:
+        if support < limits.theme_unsupported:
             verdict, why = (
                 "no_evidence",
                 f"The corpus says little about {name} (best passage similarity {support:.2f}).",
             )
-        elif support >= SUPPORTED and best_sim < COVERED_BY_THEME:
+        elif support >= limits.theme_supported and best_sim < limits.covered_by_theme:
             verdict = "reinstate"
             why = (
                 f"The corpus gives {name} real weight (similarity {support:.2f}) and no current theme "
                 f"carries it (closest: {best_theme}, {best_sim:.2f})."
             )
-        elif support >= SUPPORTED:
+        elif support >= limits.theme_supported:
             verdict = "fold_into_existing"
             why = (
                 f"The corpus supports {name} ({support:.2f}); {best_theme} is close enough ({best_sim:.2f}) "

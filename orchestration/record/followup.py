@@ -34,8 +34,6 @@ from orchestration.strategy import Strategy, StrategyError, load_strategy
 from tools.coverage import CoverageAnalyzer
 from tools.search import Searcher
 
-ANSWER_TOKENS = 220
-
 
 @dataclass
 class Answer:
@@ -73,7 +71,8 @@ async def ask(
         if open_index is not None
         else await asyncio.to_thread(Searcher, settings.retrieval)
     )
-    hits = (await asyncio.to_thread(searcher.search, [question], 4))[0].hits
+    budget = settings.evidence
+    hits = (await asyncio.to_thread(searcher.search, [question], budget.answer_hits))[0].hits
     passages = [p for h in hits if (p := searcher.passage(h.id)) is not None]
     runtime = build_runtime(settings.models, settings.retrieval.data_dir, searcher)
     factory, speaker = runtime.factory, runtime.speaker
@@ -89,7 +88,7 @@ async def ask(
         record(HumanSteer(kind="ask", text=question, target=agent))
         record(EvidencePack(agent=agent, queries=[question], evidence_ids=[p.id for p in passages]))
         task = (
-            f"{SPECS[agent].persona}\n\n{prompts.evidence_block(passages)}\n\n"
+            f"{SPECS[agent].persona}\n\n{prompts.evidence_block(passages, budget.passage_words)}\n\n"
             f"A member of the strategy team asks: “{question}” Answer in at most 150 words, citing "
             "evidence ids in square brackets; say so if the corpus has no evidence."
         )
@@ -98,7 +97,7 @@ async def ask(
             prompts.RULES.format(title=prior.started.strategy_title, organisation="the trust"),
             _run_summary(prior.events),
             task,
-            max_tokens=ANSWER_TOKENS,
+            max_tokens=budget.answer_tokens,
         )
         text = ""
         usage: tuple[Usage, ...] = ()
