@@ -48,6 +48,13 @@ class RunStarted(_Event):
     index_version: str
     settings_sha256: str
     panel: dict[str, Any] = Field(default_factory=dict, description="The debate limits in force.")
+    chair_approval: bool = Field(
+        default=False, description="Each theme's review was held for the chair's approval."
+    )
+
+    def held_for_approval(self) -> bool:
+        """Whether the run held each theme for the chair (older logs said so in ``panel``)."""
+        return self.chair_approval or bool(self.panel.get("chair_approval"))
 
 
 class RunResumed(_Event):

@@ -51,7 +51,7 @@ def panel_parts(corpus_index):
     return searcher, coverage, build_checker(ClaimSettings(), load_strategy(STRATEGY), coverage)
 
 
-def _context(panel_parts, speaker, **limits) -> PanelContext:
+def _context(panel_parts, speaker, chair_approval=False, **limits) -> PanelContext:
     searcher, coverage, checker = panel_parts
     return PanelContext(
         load_strategy(STRATEGY),
@@ -60,6 +60,7 @@ def _context(panel_parts, speaker, **limits) -> PanelContext:
         speaker,
         checker,
         Limits(**limits),
+        chair_approval=chair_approval,
     )
 
 

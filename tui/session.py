@@ -47,6 +47,7 @@ class Session:
         self.themes: list[str] | None = None
         self.resume: str | None = None
         self.speaker: Speaker | None = None
+        self.chair_approval = False  # hold each theme for the chair (set by ``live``)
 
     @classmethod
     def live(
@@ -71,14 +72,14 @@ class Session:
             strategy = load_strategy(strategy_path)
             names = {t.id: t.name for t in strategy.themes}
             chosen = [strategy.theme(key).id for key in themes] if themes else list(names)
-        panel = settings.panel.model_copy(update={"chair_approval": chair_approval})
         view = RunView(names)
         for theme_id in chosen:  # shown as waiting until the run starts
             view.apply_waiting(theme_id)
         for event in earlier:
             view.apply(event)
-        session = cls(settings.model_copy(update={"panel": panel}), view, PassageBook())
+        session = cls(settings, view, PassageBook())
         session.steering = Steering()
+        session.chair_approval = chair_approval
         session.strategy_path, session.themes, session.resume = strategy_path, themes, resume
         session.speaker = speaker
         return session
@@ -121,6 +122,7 @@ class Session:
             sink=sink,
             resume=self.resume,
             speaker=self.speaker,
+            chair_approval=self.chair_approval,
         )
         return result
 

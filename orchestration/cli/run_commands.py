@@ -79,10 +79,7 @@ def run_headless(
     terminal to draw on)."""
     from orchestration.engine.run import run_review
 
-    # nobody can approve a theme from a plain console, so a headless run never holds one
-    panel = settings.panel.model_copy(update={"chair_approval": False})
-    settings = settings.model_copy(update={"panel": panel})
-    console = Console()
+    console = Console()  # nobody can approve a theme here: a headless run never holds one
     result = asyncio.run(
         run_review(
             settings,
@@ -100,9 +97,6 @@ def run_headless(
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.engine.run import run_review
 
-    # nobody can approve a theme from a plain console, so a headless run never holds one
-    panel = settings.panel.model_copy(update={"chair_approval": False})
-    settings = settings.model_copy(update={"panel": panel})
     console = Console()
     result = asyncio.run(
         run_review(settings, settings.strategy, sink=ConsoleView(console), replay=args.run_id)

@@ -51,6 +51,7 @@ class PanelContext:
     checker: ClaimChecker
     limits: Limits = field(default_factory=Limits)
     budget: EvidenceBudget = field(default_factory=EvidenceBudget)
+    chair_approval: bool = False  # hold each theme's review until the chair approves it
     structured_agents: frozenset[str] = frozenset()  # debate turns as JSON points (small models)
 
 
@@ -72,8 +73,8 @@ class ThemeRun:
     review_text: str = ""
     sign_offs: dict[str, SignOff] = field(default_factory=dict)
 
-    def awaiting_chair(self, limits: Limits) -> bool:
-        return limits.chair_approval and not self.approved
+    def awaiting_chair(self, chair_approval: bool) -> bool:
+        return chair_approval and not self.approved
 
     def seen_evidence(self) -> ThemeEvidence:
         """The computed evidence, with every passage the debate has seen so far."""

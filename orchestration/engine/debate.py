@@ -35,7 +35,7 @@ async def debate_theme(
         async for item in _take_steers(run, steering):
             yield item
         turn = next_turn(run.state, time.monotonic() - started)
-        if turn is None and run.awaiting_chair(ctx.limits):
+        if turn is None and run.awaiting_chair(ctx.chair_approval):
             if phase != "consensus":
                 phase = "consensus"
                 yield PhaseChanged(theme_id=theme.id, phase="consensus", round=run.state.round)
@@ -133,7 +133,7 @@ async def _finish(
         run.state.ended_early,
     ).model_copy(
         update={
-            "chair_approved": ctx.limits.chair_approval and run.approved,
+            "chair_approved": ctx.chair_approval and run.approved,
             "chair_comments": run.chair_comments,
         }
     )

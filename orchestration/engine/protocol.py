@@ -4,7 +4,7 @@ Phases: brief -> openings (national-policy, leeds-local, inclusion) -> critique 
 with critique and rebuttal repeating while the critic has open objections (up to ``max_rounds``)
 -> the editor's review -> sign-off by each panelist. A model never picks the speaker. A human
 chair's steer (interject, ask, redirect, end the theme, send the review back) changes what comes
-next; with ``chair_approval`` a finished theme waits for the chair's approval.
+next; in a run held for the chair's approval, a finished theme waits for it.
 """
 
 from __future__ import annotations
@@ -49,10 +49,6 @@ class Limits(BaseModel):
     )
     point_tokens: int = Field(
         default=160, ge=32, description="Tokens for a debate turn written as JSON points."
-    )
-    chair_approval: bool = Field(
-        default=False,
-        description="Hold each theme's review until the chair approves it or sends it back.",
     )
 
 

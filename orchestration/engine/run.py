@@ -105,6 +105,7 @@ class RunPlan:
     strategy_path: Path
     themes: list[str] | None
     limits: Limits
+    chair_approval: bool
     prior: PriorRun | None = None
 
 
@@ -114,20 +115,21 @@ def plan_run(
     themes: list[str] | None,
     resume: str | None,
     replay: str | None,
+    chair_approval: bool,
 ) -> RunPlan:
-    """A resumed or replayed run takes its strategy, themes and debate limits from its log;
-    whether the chair approves each theme is the chair's choice now, when resuming."""
+    """A resumed or replayed run takes its strategy, themes and debate limits from its log.
+    Whether the chair approves each theme is the chair's choice now, except in a replay, which
+    does what the run did."""
     if not (resume or replay):
-        return RunPlan("new", strategy_path, themes, settings.panel)
+        return RunPlan("new", strategy_path, themes, settings.panel, chair_approval)
     prior = earlier_run(settings, str(resume or replay), resuming=bool(resume))
-    limits = Limits.model_validate(prior.started.panel) if prior.started.panel else settings.panel
-    if resume:
-        limits = limits.model_copy(update={"chair_approval": settings.panel.chair_approval})
+    recorded = {k: v for k, v in prior.started.panel.items() if k in Limits.model_fields}
     return RunPlan(
         "resume" if resume else "replay",
         Path(prior.started.strategy_path),
         list(prior.started.themes),
-        limits,
+        Limits.model_validate(recorded) if recorded else settings.panel,
+        chair_approval if resume else prior.started.held_for_approval(),
         prior,
     )
 
@@ -176,6 +178,7 @@ async def run_review(
     resume: str | None = None,
     replay: str | None = None,
     speaker: Speaker | None = None,
+    chair_approval: bool = False,
 ) -> RunResult:
     """Run the panel over the strategy; see the module docstring.
 
@@ -184,8 +187,10 @@ async def run_review(
             finished themes are kept, nothing is written twice).
         replay: a run id to replay from its log alone (no model calls) into ``<run>/replay/``.
         speaker: who speaks for the panel; by default the configured models through AutoGen.
+        chair_approval: hold each theme's review until the chair approves it or sends it back
+            (the terminal UI's runs; a headless run has nobody to approve).
     """
-    plan = plan_run(settings, strategy_path, themes, resume, replay)
+    plan = plan_run(settings, strategy_path, themes, resume, replay, chair_approval)
     return await _execute(plan, settings, concurrency, steering, sink, speaker)
 
 
@@ -219,6 +224,7 @@ async def _execute(
         checker,
         plan.limits,
         settings.evidence,
+        plan.chair_approval,
         structured,
     )
     steering = steering or Steering(recorded_only=plan.mode == "replay")
@@ -283,6 +289,7 @@ def _run_started(
         index_version=searcher.lexical.version,
         settings_sha256=settings_hash(settings),
         panel=plan.limits.model_dump(mode="json"),
+        chair_approval=plan.chair_approval,
     )
 
 
