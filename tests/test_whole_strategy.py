@@ -74,7 +74,10 @@ def test_the_same_recommendation_under_several_themes_is_kept_once(coverage):
             ("Publish ethnicity pay gap data every year.", "high", "WY-HCP-WF-2022#18"),
         ),
     ]
-    merge_duplicates(reviews, coverage)
+    as_logged = [r.model_dump() for r in reviews]
+    merged = merge_duplicates(reviews, coverage)
+    assert [r.model_dump() for r in reviews] == as_logged  # the logged reviews are untouched
+    reviews = merged
     kept = reviews[0].recommendations[0]
     assert kept.text == digital and kept.also_in == ["Talent", "Inclusion"]
     assert kept.evidence_ids == ["LEEDS-OWS-2024#3", "LSC-ICB-WFS-2023#9", "WY-HCP-WF-2022#9"]
@@ -116,6 +119,7 @@ def test_near_duplicates_within_a_theme_are_merged_too(coverage):
             ),
         )
     ]
-    merge_duplicates([review], coverage)
-    [kept] = review.recommendations
+    [merged] = merge_duplicates([review], coverage)
+    assert len(review.recommendations) == 2  # the review as logged is left as it was
+    [kept] = merged.recommendations
     assert kept.also_in == [] and kept.evidence_ids == ["WY-HCP-WF-2022#30", "WY-HCP-WF-2022#31"]

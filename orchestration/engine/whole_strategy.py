@@ -19,14 +19,16 @@ from tools.coverage import CoverageAnalyzer
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-def merge_duplicates(reviews: list[ThemeReview], coverage: CoverageAnalyzer) -> None:
-    """Keep each recommendation once, under the first theme that made it; later themes point to it.
-
-    Near-duplicates within one theme are merged too (small models repeat themselves).
-    """
+def merge_duplicates(
+    logged: list[ThemeReview], coverage: CoverageAnalyzer
+) -> list[ThemeReview]:
+    """New reviews in which each recommendation is kept once, under the first theme that made it;
+    later themes point to it. Near-duplicates within one theme are merged too (small models
+    repeat themselves). The reviews as logged are left as they were."""
+    reviews = [review.model_copy(deep=True) for review in logged]
     items = [(review, rec) for review in reviews for rec in review.recommendations]
     if len(items) < 2:
-        return
+        return reviews
     vectors = coverage.embed([rec.text for _, rec in items])
     sims = vectors @ vectors.T
     removed: set[int] = set()
@@ -46,6 +48,7 @@ def merge_duplicates(reviews: list[ThemeReview], coverage: CoverageAnalyzer) -> 
     for index in sorted(removed, reverse=True):
         review, rec = items[index]
         review.recommendations.remove(rec)
+    return reviews
 
 
 def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> list[ThemeAssessment]:
@@ -122,7 +125,7 @@ def prioritise(reviews: list[ThemeReview]) -> list[Recommendation]:
 def review_strategy(
     strategy: Strategy, reviews: list[ThemeReview], coverage: CoverageAnalyzer
 ) -> StrategyReview:
-    merge_duplicates(reviews, coverage)
+    reviews = merge_duplicates(reviews, coverage)
     return StrategyReview(
         title=strategy.title,
         organisation=strategy.organisation,
