@@ -1,8 +1,10 @@
 """The run's events: everything that happens in a review, as typed pydantic models.
 
 Log events (a discriminated union on ``type``) are what the run records and what a console or
-the terminal UI renders. ``MessageDelta`` is a stream-only event (tokens as they arrive): shown,
-never logged, since the complete ``AgentMessage`` follows it.
+the terminal UI renders; each says itself in one line of plain text with ``to_text()`` (the
+console, the exports and the terminal UI add only their own styling). ``MessageDelta`` is a
+stream-only event (tokens as they arrive): shown, never logged, since the complete
+``AgentMessage`` follows it.
 """
 
 from __future__ import annotations
@@ -31,9 +33,40 @@ SteerKind = Literal[
 ]
 
 
+PHASE_TITLES = {
+    "brief": "Brief",
+    "opening": "Openings",
+    "critique": "Critique",
+    "rebuttal": "Rebuttals",
+    "review": "Editor's review",
+    "sign_off": "Sign-off",
+    "consensus": "Awaiting the chair's approval",
+    "done": "Done",
+    "follow_up": "Follow-up",
+}
+STEER_TITLES = {
+    "interject": "interjects",
+    "ask": "asks",
+    "redirect": "redirects the theme to",
+    "end_theme": "ends the theme",
+    "approve": "approves the review",
+    "send_back": "sends the review back",
+    "pause": "pauses the debate",
+    "resume": "resumes the debate",
+}
+
+
+def _clip(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
 class _Event(BaseModel):
     at: float = Field(default_factory=time.time, description="Unix time the event happened.")
     theme_id: str | None = None
+
+    def to_text(self) -> str:
+        """The event in one line of plain text, for a person."""
+        return type(self).__name__
 
 
 class RunStarted(_Event):
@@ -56,17 +89,29 @@ class RunStarted(_Event):
         """Whether the run held each theme for the chair (older logs said so in ``panel``)."""
         return self.chair_approval or bool(self.panel.get("chair_approval"))
 
+    def to_text(self) -> str:
+        return f"Run {self.run_id} of {self.strategy_title}: {', '.join(self.themes)}."
+
 
 class RunResumed(_Event):
     type: Literal["run_resumed"] = "run_resumed"
     after_seq: int = Field(description="The last event of the earlier attempt.")
     themes_done: list[str]
 
+    def to_text(self) -> str:
+        return f"Run resumed after event {self.after_seq}."
+
 
 class PhaseChanged(_Event):
     type: Literal["phase_changed"] = "phase_changed"
     phase: Phase
     round: int = 0
+
+    def to_text(self) -> str:
+        title = PHASE_TITLES.get(self.phase, self.phase)
+        if self.round > 1 and self.phase in ("critique", "rebuttal"):
+            title += f" (round {self.round})"
+        return title
 
 
 class AgentMessage(_Event):
@@ -88,6 +133,9 @@ class AgentMessage(_Event):
         default_factory=list, description="Points of the reply the claim checks set aside."
     )
 
+    def to_text(self) -> str:
+        return self.content
+
 
 class ToolCalled(_Event):
     type: Literal["tool_call"] = "tool_call"
@@ -96,6 +144,11 @@ class ToolCalled(_Event):
     arguments: dict[str, Any]
     result_ids: list[str] = Field(default_factory=list)
 
+    def to_text(self) -> str:
+        arguments = ", ".join(f"{k}={v!r}" for k, v in self.arguments.items())
+        found = f"{len(self.result_ids)} passage(s)" if self.result_ids else "no passages"
+        return f"{self.tool}({_clip(arguments, 60)}) → {found}"
+
 
 class EvidencePack(_Event):
     type: Literal["evidence_pack"] = "evidence_pack"
@@ -103,12 +156,20 @@ class EvidencePack(_Event):
     queries: list[str]
     evidence_ids: list[str]
 
+    def to_text(self) -> str:
+        return f"evidence pack → {', '.join(self.evidence_ids) or 'no passages'}"
+
 
 class HumanSteer(_Event):
     type: Literal["human_steer"] = "human_steer"
     kind: SteerKind
     text: str = ""
     target: str | None = Field(default=None, description="Agent asked directly, if any.")
+
+    def to_text(self) -> str:
+        target = f" {self.target}" if self.target else ""
+        said = f": {self.text}" if self.text else ""
+        return f"chair {STEER_TITLES.get(self.kind, self.kind)}{target}{said}"
 
 
 class UsageRecorded(_Event):
@@ -119,6 +180,9 @@ class UsageRecorded(_Event):
     completion_tokens: int
     latency_s: float
     cost: float | None = None
+
+    def to_text(self) -> str:
+        return f"{self.agent}: {self.prompt_tokens} + {self.completion_tokens} tokens"
 
     @classmethod
     def of(cls, usage: Usage, theme_id: str | None = None) -> UsageRecorded:
@@ -133,15 +197,31 @@ class ErrorRaised(_Event):
     agent: str | None = None
     detail: str = Field(default="", description="For people auditing the run: what exactly failed.")
 
+    def to_text(self) -> str:
+        return self.message
+
 
 class ThemeReviewed(_Event):
     type: Literal["theme_review"] = "theme_review"
     review: ThemeReview
 
+    def to_text(self) -> str:
+        review = self.review
+        verdict = " Approved by the chair." if review.chair_approved else ""
+        return (
+            f"{review.theme_name} reviewed: {len(review.gaps)} gap(s), "
+            f"{len(review.recommendations)} recommendation(s), "
+            f"{len(review.dissent)} dissent(s).{verdict}"
+        )
+
 
 class StrategyReviewed(_Event):
     type: Literal["strategy_review"] = "strategy_review"
     review: StrategyReview
+
+    def to_text(self) -> str:
+        count = len(self.review.priorities)
+        return f"{count} recommendations after merging duplicates across themes."
 
 
 class RunFinished(_Event):
@@ -149,6 +229,9 @@ class RunFinished(_Event):
     status: Literal["complete", "failed", "interrupted"]
     report_path: str | None = None
     seconds: float = 0.0
+
+    def to_text(self) -> str:
+        return f"Run {self.status} after {self.seconds:.0f} s."
 
 
 Event = Annotated[

@@ -38,6 +38,10 @@ class Theme(BaseModel):
             raise ValueError("every objective needs some words")
         return cleaned
 
+    def text(self) -> str:
+        """The theme as one text: name, summary and objectives (what coverage is measured on)."""
+        return " ".join(part for part in (f"{self.name}.", self.summary, *self.objectives) if part)
+
 
 class PreviousStrategy(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -25,21 +25,10 @@ from orchestration.events import (
     ToolCalled,
     UsageRecorded,
 )
-from orchestration.report.console import PHASE_TITLES
 from orchestration.review_models import StrategyReview, ThemeReview
 
 EntryKind = Literal["phase", "message", "tool", "steer", "error", "note"]
 ThemeStateName = Literal["waiting", "debating", "consensus", "done"]
-STEER_TITLES = {
-    "interject": "interjects",
-    "ask": "asks",
-    "redirect": "redirects the theme to",
-    "end_theme": "ends the theme",
-    "approve": "approves the review",
-    "send_back": "sends the review back",
-    "pause": "pauses the debate",
-    "resume": "resumes the debate",
-}
 
 
 @dataclass
@@ -121,7 +110,7 @@ class RunView:
         self.status = "running"
         self.started_at = event.at
         self.finished_seconds = None
-        self._add(Entry("note", f"Run resumed after event {event.after_seq}."))
+        self._add(Entry("note", event.to_text()))
 
     def _on_PhaseChanged(self, event: PhaseChanged) -> None:
         theme = self._theme(event.theme_id)
@@ -130,11 +119,8 @@ class RunView:
             theme.state = _state_in(event.phase)
         if event.phase == "done":
             return
-        title = PHASE_TITLES.get(event.phase, event.phase)
-        if event.round > 1 and event.phase in ("critique", "rebuttal"):
-            title += f" (round {event.round})"
         name = theme.name if theme else ""
-        self._add(Entry("phase", f"{name} · {title}", event.theme_id, phase=event.phase))
+        self._add(Entry("phase", f"{name} · {event.to_text()}", event.theme_id, phase=event.phase))
 
     def _on_MessageDelta(self, event: MessageDelta) -> None:
         key = (event.theme_id, event.agent)
@@ -195,11 +181,10 @@ class RunView:
 
     def _on_ToolCalled(self, event: ToolCalled) -> None:
         arguments = ", ".join(f"{k}={v!r}" for k, v in event.arguments.items())
-        found = f"{len(event.result_ids)} passage(s)" if event.result_ids else "no passages"
         self._add(
             Entry(
                 "tool",
-                f"{event.tool}({_clip(arguments, 60)}) → {found}",
+                event.to_text(),
                 event.theme_id,
                 event.agent,
                 evidence_ids=event.result_ids,
@@ -212,7 +197,7 @@ class RunView:
         self._add(
             Entry(
                 "tool",
-                f"evidence pack → {', '.join(event.evidence_ids) or 'no passages'}",
+                event.to_text(),
                 event.theme_id,
                 event.agent,
                 evidence_ids=event.evidence_ids,
@@ -223,10 +208,7 @@ class RunView:
     def _on_HumanSteer(self, event: HumanSteer) -> None:
         if event.kind in ("pause", "resume"):
             self.paused = event.kind == "pause"
-        verb = STEER_TITLES.get(event.kind, event.kind)
-        target = f" {event.target}" if event.target else ""
-        text = f"chair {verb}{target}" + (f": {event.text}" if event.text else "")
-        self._add(Entry("steer", text, event.theme_id, "chair"))
+        self._add(Entry("steer", event.to_text(), event.theme_id, "chair"))
 
     def _on_UsageRecorded(self, event: UsageRecorded) -> None:
         self.totals.prompt_tokens += event.prompt_tokens
@@ -235,7 +217,7 @@ class RunView:
             self.totals.cost = (self.totals.cost or 0.0) + event.cost
 
     def _on_ErrorRaised(self, event: ErrorRaised) -> None:
-        self._add(Entry("error", event.message, event.theme_id, event.agent, detail=event.detail))
+        self._add(Entry("error", event.to_text(), event.theme_id, event.agent, detail=event.detail))
 
     def _on_ThemeReviewed(self, event: ThemeReviewed) -> None:
         review = event.review
@@ -243,16 +225,7 @@ class RunView:
         theme = self._theme(review.theme_id)
         if theme is not None:
             theme.state, theme.phase = "done", "done"
-        verdict = " Approved by the chair." if review.chair_approved else ""
-        self._add(
-            Entry(
-                "note",
-                f"{review.theme_name} reviewed: {len(review.gaps)} gap(s), "
-                f"{len(review.recommendations)} recommendation(s), "
-                f"{len(review.dissent)} dissent(s).{verdict}",
-                review.theme_id,
-            )
-        )
+        self._add(Entry("note", event.to_text(), review.theme_id))
 
     def _on_StrategyReviewed(self, event: StrategyReviewed) -> None:
         self.whole = event.review
@@ -261,7 +234,7 @@ class RunView:
         self.status = event.status
         self.finished_seconds = event.seconds
         self.report_path = event.report_path
-        self._add(Entry("note", f"Run {event.status} after {event.seconds:.0f} s."))
+        self._add(Entry("note", event.to_text()))
 
     def apply_waiting(self, theme_id: str) -> None:
         """List a theme before the run starts (it waits its turn)."""
@@ -320,6 +293,3 @@ def _state_in(phase: str) -> ThemeStateName:
         return "consensus"
     return "done" if phase == "done" else "debating"
 
-
-def _clip(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[: chars - 1] + "…"

@@ -55,11 +55,10 @@ async def debate_theme(
 
 async def _prepare(ctx: PanelContext, theme: Theme) -> ThemeRun:
     """The theme's computed evidence: objective support and candidate gaps (and spares)."""
-    theme_text = f"{theme.name}. {theme.summary} " + " ".join(theme.objectives)
     support = await asyncio.to_thread(ctx.coverage.objective_support, theme.objectives)
     shown, spare = ctx.coverage.settings.shown_gaps, ctx.coverage.settings.spare_gaps
     found = await asyncio.to_thread(
-        ctx.coverage.candidate_gaps, theme_text, theme.objectives, shown + spare
+        ctx.coverage.candidate_gaps, theme.text(), theme.objectives, shown + spare
     )
     evidence = ThemeEvidence(support, found[:shown], found[shown:])
     run = ThemeRun(theme, DebateState(ctx.limits), evidence)

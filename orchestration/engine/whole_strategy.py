@@ -19,9 +19,7 @@ from tools.coverage import CoverageAnalyzer
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-def merge_duplicates(
-    logged: list[ThemeReview], coverage: CoverageAnalyzer
-) -> list[ThemeReview]:
+def merge_duplicates(logged: list[ThemeReview], coverage: CoverageAnalyzer) -> list[ThemeReview]:
     """New reviews in which each recommendation is kept once, under the first theme that made it;
     later themes point to it. Near-duplicates within one theme are merged too (small models
     repeat themselves). The reviews as logged are left as they were."""
@@ -63,9 +61,7 @@ def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> lis
     ]
     if not dropped:
         return []
-    theme_vectors = coverage.embed(
-        [f"{t.name}. {t.summary} " + " ".join(t.objectives) for t in strategy.themes]
-    )
+    theme_vectors = coverage.embed([t.text() for t in strategy.themes])
     assessments = []
     for name in dropped:
         probe = f"{name} in the health and care workforce"

@@ -53,26 +53,17 @@ def transcript_markdown(folder: Path) -> str:
             if event.theme_id != theme:
                 theme = event.theme_id
                 lines += [f"### Theme: {theme}", ""]
-            lines += [f"#### {event.phase.replace('_', ' ').title()}", ""]
+            lines += [f"#### {event.to_text()}", ""]
         elif isinstance(event, AgentMessage):
             cites = f" — cites {', '.join(event.evidence_ids)}" if event.evidence_ids else ""
-            body = event.content.strip().replace("\n", "\n> ")
+            body = event.to_text().strip().replace("\n", "\n> ")
             lines += [f"**{event.agent}** ({stamp}){cites}", "", f"> {body}", ""]
-        elif isinstance(event, EvidencePack):
-            lines += [
-                f"*Evidence given to {event.agent}: {', '.join(event.evidence_ids) or 'none'}*",
-                "",
-            ]
-        elif isinstance(event, ToolCalled):
-            lines += [
-                f"*{event.agent} called `{event.tool}` → {', '.join(event.result_ids) or 'no ids'}*",
-                "",
-            ]
+        elif isinstance(event, EvidencePack | ToolCalled):
+            lines += [f"*{event.agent}: {event.to_text()}*", ""]
         elif isinstance(event, HumanSteer):
-            target = f" to {event.target}" if event.target else ""
-            lines += [f"**Chair ({event.kind}{target}, {stamp}):** {event.text}", ""]
+            lines += [f"**{event.to_text()}** ({stamp})", ""]
         elif isinstance(event, ErrorRaised):
-            lines += [f"*Problem ({event.kind}): {event.message}*", ""]
+            lines += [f"*Problem ({event.kind}): {event.to_text()}*", ""]
     return "\n".join(lines)
 
 

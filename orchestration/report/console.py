@@ -28,18 +28,6 @@ from orchestration.events import (
     UsageRecorded,
 )
 
-PHASE_TITLES = {
-    "brief": "Brief",
-    "opening": "Openings",
-    "critique": "Critique",
-    "rebuttal": "Rebuttals",
-    "review": "Editor's review",
-    "sign_off": "Sign-off",
-    "consensus": "Awaiting the chair's approval",
-    "done": "Done",
-    "follow_up": "Follow-up",
-}
-
 
 def colour(agent: str) -> str:
     return SPECS[agent].colour if agent in SPECS else "white"
@@ -82,14 +70,7 @@ class ConsoleView:
                 f"[dim]Models: {escape('; '.join(f'{a}: {m}' for a, m in item.models.items()))}[/]"
             )
         elif isinstance(item, PhaseChanged):
-            c.print(
-                Rule(
-                    f"{item.theme_id} · {PHASE_TITLES[item.phase]}"
-                    + (f" (round {item.round})" if item.round > 1 else ""),
-                    style="dim",
-                    align="left",
-                )
-            )
+            c.print(Rule(f"{item.theme_id} · {item.to_text()}", style="dim", align="left"))
         elif isinstance(item, AgentMessage):
             if item.agent == "moderator" and not self.show_brief:
                 return
@@ -98,20 +79,15 @@ class ConsoleView:
                 f"[bold {style}]{item.agent}[/] [{style}]{escape(item.content)}[/]", highlight=False
             )
         elif isinstance(item, EvidencePack):
-            c.print(
-                f"  [dim]evidence for {item.agent}: {', '.join(item.evidence_ids) or 'none'}[/]"
-            )
+            c.print(f"  [dim]{item.agent} {escape(item.to_text())}[/]")
         elif isinstance(item, ToolCalled):
-            c.print(
-                f"  [dim]{item.agent} → {item.tool}({escape(str(item.arguments))[:80]}) → "
-                f"{', '.join(item.result_ids[:6])}[/]"
-            )
+            c.print(f"  [dim]{item.agent} → {escape(item.to_text())}[/]")
         elif isinstance(item, HumanSteer):
-            c.print(f"[bold white on blue] chair · {item.kind} [/] {escape(item.text)}")
+            c.print(f"[bold white on blue] chair [/] {escape(item.to_text())}")
         elif isinstance(item, UsageRecorded):
             self.tokens += item.prompt_tokens + item.completion_tokens
         elif isinstance(item, ErrorRaised):
-            c.print(f"[red]⚠ {escape(item.message)}[/]")
+            c.print(f"[red]⚠ {escape(item.to_text())}[/]")
         elif isinstance(item, ThemeReviewed):
             self.themes_done += 1
             review = item.review
@@ -128,11 +104,9 @@ class ConsoleView:
                 c.print(
                     f"[bold]{escape(m.theme)}[/]: {m.verdict.replace('_', ' ')} — {escape(m.rationale)}"
                 )
-            c.print(
-                f"{len(whole.priorities)} recommendations after merging duplicates across themes."
-            )
+            c.print(item.to_text())
         elif isinstance(item, RunFinished):
-            c.print(Rule(f"Run {item.status} in {item.seconds:.0f} s"))
+            c.print(Rule(item.to_text()))
             if item.report_path:
                 c.print(f"Report: [bold]{item.report_path}[/]")
             elif self.run_id:

@@ -21,10 +21,9 @@ from textual.widgets import Footer, Header, Input, OptionList, Select
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from orchestration.engine.protocol import OPENERS
-from orchestration.events import HumanSteer, PhaseChanged, RunFinished, SteerKind
+from orchestration.events import PHASE_TITLES, HumanSteer, PhaseChanged, RunFinished, SteerKind
 from tui.dialogs.ask_panelist import AskPanelist
 from tui.dialogs.text_prompt import TextPrompt
-from tui.run_view import PHASE_TITLES
 from tui.screens.report_screen import ClaimJump, ReportScreen
 from tui.session import Session
 from tui.widgets.debate_log import DebateLog

@@ -26,7 +26,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from agents.panel import SPECS
-from tui.run_view import PHASE_TITLES, Entry
+from orchestration.events import PHASE_TITLES
+from tui.run_view import Entry
 
 CHAIR_COLOUR = "cyan"
 SELECTED = Style(bgcolor="grey23")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.run_view import PHASE_TITLES, RunView
+from orchestration.events import PHASE_TITLES
+from tui.run_view import RunView
 
 STATUS_STYLES = {
     "running": "bold green",

@@ -7,7 +7,8 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui.run_view import PHASE_TITLES, RunView
+from orchestration.events import PHASE_TITLES
+from tui.run_view import RunView
 
 ALL_THEMES = "__all__"
 MARKS = {

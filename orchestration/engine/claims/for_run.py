@@ -30,7 +30,7 @@ def strategy_texts(strategy: Strategy) -> list[str]:
 
 def theme_terms(theme: Theme) -> set[str]:
     """Content terms the draft itself grounds for this theme (its name, summary, objectives)."""
-    return content_terms(" ".join([theme.name, theme.summary, *theme.objectives]))
+    return content_terms(theme.text())
 
 
 def build_checker(
