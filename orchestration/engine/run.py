@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from agents.panel import PANEL
-from agents.runtime.assembly import build_runtime
+from agents.runtime.assembly import PanelRuntime, build_runtime
 from agents.runtime.errors import ModelCallError
 from agents.speaking import Speaker
 from orchestration.engine.claims.for_run import build_checker
@@ -194,14 +194,22 @@ async def run_review(
     return await _execute(plan, settings, concurrency, steering, sink, speaker)
 
 
-async def _execute(
-    plan: RunPlan,
-    settings: Settings,
-    concurrency: int,
-    steering: Steering | None,
-    sink: Sink | None,
-    speaker: Speaker | None,
-) -> RunResult:
+@dataclass
+class _Parts:
+    """A run's working parts: the strategy and themes, the index, the model runtime, where it
+    writes, and the context every theme's debate shares."""
+
+    strategy: Strategy
+    chosen: list[Theme]
+    searcher: Searcher
+    coverage: CoverageAnalyzer
+    runtime: PanelRuntime
+    record: _Record
+    models: dict[str, str]
+    context: PanelContext
+
+
+async def _assemble(plan: RunPlan, settings: Settings, speaker: Speaker | None) -> _Parts:
     strategy = load_strategy(plan.strategy_path)
     chosen = select_themes(strategy, plan.themes)
     searcher = await asyncio.to_thread(Searcher, settings.retrieval)
@@ -215,7 +223,6 @@ async def _execute(
         else {a: runtime.factory.endpoint_for(a).describe() for a in PANEL}
     )
     checker = await asyncio.to_thread(build_checker, settings.claims, strategy, coverage)
-    structured = structured_agents(models, plan.limits.structured_turns)
     context = PanelContext(
         strategy,
         searcher,
@@ -225,8 +232,21 @@ async def _execute(
         plan.limits,
         settings.evidence,
         plan.chair_approval,
-        structured,
+        structured_agents(models, plan.limits.structured_turns),
     )
+    return _Parts(strategy, chosen, searcher, coverage, runtime, record, models, context)
+
+
+async def _execute(
+    plan: RunPlan,
+    settings: Settings,
+    concurrency: int,
+    steering: Steering | None,
+    sink: Sink | None,
+    speaker: Speaker | None,
+) -> RunResult:
+    parts = await _assemble(plan, settings, speaker)
+    record, prior = parts.record, plan.prior
     steering = steering or Steering(recorded_only=plan.mode == "replay")
     if prior is not None:
         steering.preload([e for e in prior.events if e.type == "human_steer"])
@@ -246,15 +266,11 @@ async def _execute(
     if prior is not None and plan.mode == "resume":
         emit(RunResumed(after_seq=prior.last_seq, themes_done=list(record.reviews)))
     else:
-        emit(_run_started(plan, settings, strategy, chosen, record.run_id, models, searcher))
+        emit(_run_started(plan, settings, parts))
     try:
         if plan.mode != "replay" and speaker is None:
-            await runtime.factory.warm_up(PANEL)
-        await _debate_all(context, chosen, steering, record.reviews, concurrency, emit)
-        ordered = [record.reviews[t.id] for t in chosen]
-        whole = await asyncio.to_thread(review_strategy, strategy, ordered, coverage)
-        emit(StrategyReviewed(review=whole))
-        report = record.folder.write_reports(whole, record.run_id, models, searcher.passage)
+            await parts.runtime.factory.warm_up(PANEL)
+        report = await _review_all(parts, steering, concurrency, emit)
         emit(RunFinished(status="complete", report_path=str(report), seconds=seconds()))
         return RunResult(record.run_id, record.folder.path, report, "complete")
     except (ModelCallError, OSError, ValueError, RuntimeError) as exc:
@@ -266,27 +282,31 @@ async def _execute(
         raise
     finally:
         record.log.close()
-        await runtime.close()
+        await parts.runtime.close()
 
 
-def _run_started(
-    plan: RunPlan,
-    settings: Settings,
-    strategy: Strategy,
-    chosen: list[Theme],
-    run_id: str,
-    models: dict[str, str],
-    searcher: Searcher,
-) -> RunStarted:
+async def _review_all(
+    parts: _Parts, steering: Steering, concurrency: int, emit: Callable[[Emitted], None]
+) -> Path:
+    """Every theme debated, the whole-strategy pass, and the reports; report.md's path."""
+    record = parts.record
+    await _debate_all(parts.context, parts.chosen, steering, record.reviews, concurrency, emit)
+    ordered = [record.reviews[t.id] for t in parts.chosen]
+    whole = await asyncio.to_thread(review_strategy, parts.strategy, ordered, parts.coverage)
+    emit(StrategyReviewed(review=whole))
+    return record.folder.write_reports(whole, record.run_id, parts.models, parts.searcher.passage)
+
+
+def _run_started(plan: RunPlan, settings: Settings, parts: _Parts) -> RunStarted:
     return RunStarted(
-        run_id=run_id,
-        strategy_title=strategy.title,
+        run_id=parts.record.run_id,
+        strategy_title=parts.strategy.title,
         strategy_path=str(plan.strategy_path),
         strategy_sha256=strategy_hash(plan.strategy_path),
-        themes=[t.id for t in chosen],
-        models=models,
-        embedding_model=searcher.store.embedder.identity,
-        index_version=searcher.lexical.version,
+        themes=[t.id for t in parts.chosen],
+        models=parts.models,
+        embedding_model=parts.searcher.store.embedder.identity,
+        index_version=parts.searcher.lexical.version,
         settings_sha256=settings_hash(settings),
         panel=plan.limits.model_dump(mode="json"),
         chair_approval=plan.chair_approval,

@@ -27,11 +27,12 @@ from orchestration.events import (
 )
 from orchestration.record.event_log import EventLog
 from orchestration.record.folder import RunFolder
-from orchestration.record.replaying import load_prior
+from orchestration.record.replaying import PriorRun, load_prior
 from orchestration.review_models import Citation
 from orchestration.settings import Settings
 from orchestration.strategy import Strategy, StrategyError, load_strategy
 from tools.coverage import CoverageAnalyzer
+from tools.evidence import Passage
 from tools.search import Searcher
 
 
@@ -87,18 +88,7 @@ async def ask(
     try:
         record(HumanSteer(kind="ask", text=question, target=agent))
         record(EvidencePack(agent=agent, queries=[question], evidence_ids=[p.id for p in passages]))
-        task = (
-            f"{SPECS[agent].persona}\n\n{prompts.evidence_block(passages, budget.passage_words)}\n\n"
-            f"A member of the strategy team asks: “{question}” Answer in at most 150 words, citing "
-            "evidence ids in square brackets; say so if the corpus has no evidence."
-        )
-        request = TurnRequest(
-            agent,
-            prompts.RULES.format(title=prior.started.strategy_title, organisation="the trust"),
-            _run_summary(prior.events),
-            task,
-            max_tokens=budget.answer_tokens,
-        )
+        request = _request(agent, question, passages, prior, settings)
         text = ""
         usage: tuple[Usage, ...] = ()
         async for item in speaker.speak(request):
@@ -125,6 +115,25 @@ async def ask(
     folder.add_to_snapshot(p for i in cited if (p := searcher.passage(i)) is not None)
     citations, _ = cite(cited, checked.shown, searcher.passage)
     return Answer(agent, checked.shown, citations, events)
+
+
+def _request(
+    agent: str, question: str, passages: list[Passage], prior: PriorRun, settings: Settings
+) -> TurnRequest:
+    """The follow-up turn: the panelist's persona, the question's evidence, the run so far."""
+    budget = settings.evidence
+    task = (
+        f"{SPECS[agent].persona}\n\n{prompts.evidence_block(passages, budget.passage_words)}\n\n"
+        f"A member of the strategy team asks: “{question}” Answer in at most 150 words, citing "
+        "evidence ids in square brackets; say so if the corpus has no evidence."
+    )
+    return TurnRequest(
+        agent,
+        prompts.RULES.format(title=prior.started.strategy_title, organisation="the trust"),
+        _run_summary(prior.events),
+        task,
+        max_tokens=budget.answer_tokens,
+    )
 
 
 def _checker(settings: Settings, started: RunStarted, searcher: Searcher) -> ClaimChecker:

@@ -88,7 +88,13 @@ class ConsoleView:
             self.tokens += item.prompt_tokens + item.completion_tokens
         elif isinstance(item, ErrorRaised):
             c.print(f"[red]⚠ {escape(item.to_text())}[/]")
-        elif isinstance(item, ThemeReviewed):
+        elif isinstance(item, ThemeReviewed | StrategyReviewed | RunFinished):
+            self._milestone(item)
+
+    def _milestone(self, item: ThemeReviewed | StrategyReviewed | RunFinished) -> None:
+        """A theme reviewed, the whole-strategy pass, the end of the run."""
+        c = self.console
+        if isinstance(item, ThemeReviewed):
             self.themes_done += 1
             review = item.review
             c.print(
@@ -98,14 +104,13 @@ class ConsoleView:
                 f"{time.monotonic() - self.started:.0f} s"
             )
         elif isinstance(item, StrategyReviewed):
-            whole = item.review
             c.print(Rule("Whole strategy"))
-            for m in whole.missing_themes:
+            for m in item.review.missing_themes:
                 c.print(
                     f"[bold]{escape(m.theme)}[/]: {m.verdict.replace('_', ' ')} — {escape(m.rationale)}"
                 )
             c.print(item.to_text())
-        elif isinstance(item, RunFinished):
+        else:
             c.print(Rule(item.to_text()))
             if item.report_path:
                 c.print(f"Report: [bold]{item.report_path}[/]")

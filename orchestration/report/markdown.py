@@ -61,15 +61,29 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
         lines += ["*Approved by the chair.*", ""]
     lines += [f"*Sent back by the chair: “{comment}”*" for comment in review.chair_comments]
     lines += [""] if review.chair_comments else []
-    lines += ["#### Current coverage", "", f"{review.computed_summary} *({COMPUTED_LABEL})*", ""]
+    return [
+        *lines,
+        *_coverage(review),
+        *_gaps(review),
+        *_recommendations(review),
+        *_sign_off(review),
+        "",
+    ]
+
+
+def _coverage(review: ThemeReview) -> list[str]:
+    lines = ["#### Current coverage", "", f"{review.computed_summary} *({COMPUTED_LABEL})*", ""]
     if review.summary:
         lines += [" ".join(f"{c.text}{_ids(c)}" for c in review.summary), ""]
     lines += ["| Objective | Corpus support | Similarity | Best evidence |", "|---|---|---|---|"]
     for item in review.objective_coverage:
         best = ", ".join(c.evidence_id for c in item.evidence) or "none"
         lines.append(f"| {item.objective} | {item.strength} | {item.score:.2f} | {best} |")
-    lines.append("")
-    lines += ["#### Gaps identified", ""]
+    return [*lines, ""]
+
+
+def _gaps(review: ThemeReview) -> list[str]:
+    lines = ["#### Gaps identified", ""]
     for kind, heading in GAP_HEADINGS.items():
         gaps = [g for g in review.gaps if g.kind == kind]
         lines += [f"##### {heading}", ""]
@@ -86,15 +100,22 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
             )
             lines += _quote_lines(gap.evidence)
         lines.append("")
-    lines += ["#### Recommendations", ""]
+    return lines
+
+
+def _recommendations(review: ThemeReview) -> list[str]:
+    lines = ["#### Recommendations", ""]
     for rec in review.recommendations:
         target = f" objective “{rec.objective}”" if rec.objective else ""
         shared = f" (also raised under {', '.join(rec.also_in)})" if rec.also_in else ""
         lines += _claim(f"**{rec.priority.title()} — {rec.action}{target}:** ", rec, shared)
     if not review.recommendations:
         lines.append("- No recommendation for this theme beyond those made under other themes.")
-    lines.append("")
-    lines += ["#### Sign-off and dissent", ""]
+    return [*lines, ""]
+
+
+def _sign_off(review: ThemeReview) -> list[str]:
+    lines = ["#### Sign-off and dissent", ""]
     lines.append(f"- Agreed: {', '.join(review.agreed) or 'nobody'}")
     lines += [f"- **Dissent — {d.agent}:** {d.text}" for d in review.dissent]
     if review.invalid_sign_offs:
@@ -111,7 +132,7 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
         lines.append(
             f"- Citations dropped because no such passage exists: {', '.join(review.dropped_evidence_ids)}"
         )
-    return [*lines, ""]
+    return lines
 
 
 def review_as_text(review: ThemeReview) -> str:
