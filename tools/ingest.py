@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tools.catalog import Catalog, describe, load_catalog
 from tools.chunker import chunk_text
@@ -155,10 +156,24 @@ def ingest(
     if rebuild:
         store.drop()
     store.passages(create=True)
-    catalog = load_catalog(settings.catalog)
     existing = store.document_records()
     files, folders = discover(paths, report)
+    todo, seen_ids = _changed_files(files, existing, settings, report)
+    _remove_deleted(store, existing, seen_ids, folders, report)
+    _write(store, todo, existing, report, progress)
+    refresh_lexical(store, force=report.changed)
+    report.seconds = time.perf_counter() - started
+    return report
 
+
+def _changed_files(
+    files: list[Path],
+    existing: dict[str, dict[str, Any]],
+    settings: RetrievalSettings,
+    report: IngestReport,
+) -> tuple[list[_Prepared], dict[str, Path]]:
+    """The files to (re)index, prepared; and the document id of every file seen."""
+    catalog = load_catalog(settings.catalog)
     todo: list[_Prepared] = []
     seen_ids: dict[str, Path] = {}
     for path in files:
@@ -187,7 +202,17 @@ def ingest(
             continue
         seen_ids[prepared.doc_id] = path
         todo.append(prepared)
+    return todo, seen_ids
 
+
+def _remove_deleted(
+    store: CorpusStore,
+    existing: dict[str, dict[str, Any]],
+    seen_ids: dict[str, Path],
+    folders: list[Path],
+    report: IngestReport,
+) -> None:
+    """A file gone from an ingested folder takes its passages with it."""
     for doc_id, meta in existing.items():
         gone = (
             doc_id not in seen_ids
@@ -198,6 +223,15 @@ def ingest(
             store.delete_document(doc_id)
             report.removed.append(str(meta.get("file", doc_id)))
 
+
+def _write(
+    store: CorpusStore,
+    todo: list[_Prepared],
+    existing: dict[str, dict[str, Any]],
+    report: IngestReport,
+    progress: ProgressCallback | None,
+) -> None:
+    """Replace each changed document's passages, in batches, reporting progress."""
     total = sum(len(p.passages) for p in todo)
     done = 0
     for prepared in todo:
@@ -214,10 +248,6 @@ def ingest(
         store.put_document(prepared.doc_id, prepared.text, prepared.metadata)
         (report.updated if was_indexed else report.added).append(prepared.path.name)
         report.passages_written += len(prepared.passages)
-
-    refresh_lexical(store, force=report.changed)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def lexical_dir(store: CorpusStore) -> Path:
