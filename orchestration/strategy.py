@@ -15,7 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-DEFAULT_STRATEGY = Path("corpus/strategy/workforce-strategy-2026-2031.toml")
+from corpus import bundled
+
+DEFAULT_STRATEGY = bundled("strategy/workforce-strategy-2026-2031.toml")
 
 
 class StrategyError(ValueError):

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from corpus import bundled
 from tools.quality import LOW_QUALITY_BELOW, READABLE_MIN_KNOWN, READABLE_MIN_WORDS
 from tools.quotes import MAX_QUOTE_CHARS
 
@@ -111,11 +112,11 @@ class RetrievalSettings(BaseModel):
         description="Where the index, the lexical index and exported models are kept.",
     )
     corpus_dir: Path = Field(
-        default=Path("corpus/documents"),
+        default_factory=lambda: bundled("documents"),
         description="Folder ingested when `review ingest` is given no paths.",
     )
     catalog: Path = Field(
-        default=Path("corpus/catalog.toml"),
+        default_factory=lambda: bundled("catalog.toml"),
         description="Catalog of document ids, titles, publishers, years and scopes.",
     )
     collection: str = Field(default="corpus", description="Name of the Chroma collection.")
