@@ -111,7 +111,8 @@ def _start(gguf: Path, context_window: int, log_dir: Path, timeout_s: float) -> 
     command = [
         sys.executable,
         "-m",
-        "llama_cpp.server",
+        "agents.runtime.watched_server",  # stops with this process, whatever stops it
+        str(os.getpid()),
         "--model",
         str(gguf),
         "--model_alias",
