@@ -7,10 +7,12 @@ Nested fields use ``__`` in environment variables: ``REVIEW_RETRIEVAL__DATA_DIR=
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -71,5 +73,33 @@ class Settings(BaseSettings):
 
 
 def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
-    """Settings from file and environment, with command-line ``overrides`` on top."""
-    return Settings(**(overrides or {}))
+    """Settings from file and environment, with command-line ``overrides`` on top. A mistake in
+    any of them is a ``ValueError`` in one sentence naming where the setting came from."""
+    if "REVIEW_CONFIG" in os.environ and not config_path().is_file():
+        raise ValueError(
+            f"REVIEW_CONFIG names {config_path()}, which is not a file; point it at your "
+            "review.toml or unset it."
+        )
+    try:
+        return Settings(**(overrides or {}))
+    except ValidationError as exc:
+        raise ValueError(_explain(exc.errors()[0], overrides or {})) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{config_path()} is not valid TOML ({exc}); fix the file.") from None
+
+
+def _explain(error: ErrorDetails, overrides: dict[str, Any]) -> str:
+    """One sentence for a settings mistake: the setting, where it came from, what is wrong."""
+    loc = [str(part) for part in error["loc"]]
+    dotted = ".".join(loc)
+    variable = "REVIEW_" + "__".join(loc).upper()
+    if loc and loc[0] in overrides:
+        source = "the command line"
+    elif variable in os.environ or any(v.startswith(variable + "__") for v in os.environ):
+        source = f"the environment variable {variable}"
+    else:
+        source = str(config_path())
+    problem = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        problem = "there is no such setting"
+    return f"Setting {dotted} (from {source}): {problem[:1].lower() + problem[1:]}."

@@ -97,10 +97,17 @@ def load_strategy(path: Path) -> Strategy:
             f"{path.name}: a strategy must be a .toml file or a Markdown outline (.md)."
         )
     try:
-        return Strategy.model_validate(raw)
+        strategy = Strategy.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(_describe_error(e, raw) for e in exc.errors()[:3])
         raise StrategyError(f"{path}: {problems}.") from exc
+    ids = [theme.id for theme in strategy.themes]
+    if repeated := sorted({i for i in ids if ids.count(i) > 1}):
+        raise StrategyError(
+            f"{path}: more than one theme has the id {', '.join(repeated)}; give each theme its "
+            "own id (or name), or one theme's review would be lost."
+        )
+    return strategy
 
 
 def strategy_hash(path: Path) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
-from orchestration.cli.run_commands import run_headless, with_rounds
+from orchestration.cli.run_commands import at_least_one, run_headless, with_rounds
 from orchestration.settings import Settings
 
 
@@ -24,7 +24,7 @@ def register(commands: Any, parents: list[Any]) -> None:
         "strategy", nargs="?", type=Path, help="Strategy .toml or .md (default: the bundled draft)."
     )
     tui.add_argument("--themes", nargs="+", metavar="THEME", help="Only these themes.")
-    tui.add_argument("--rounds", type=int, help="Critique/rebuttal rounds at most.")
+    tui.add_argument("--rounds", type=at_least_one, help="Critique/rebuttal rounds at most.")
     which = tui.add_mutually_exclusive_group()
     which.add_argument("--open", metavar="RUN-ID", help="Open a saved run (read-only).")
     which.add_argument("--resume", metavar="RUN-ID", help="Continue a run that stopped.")

@@ -26,9 +26,12 @@ def register(commands: Any, parents: list[Any]) -> None:
         "--themes", nargs="+", metavar="THEME", help="Only these themes (ids or names)."
     )
     run.add_argument(
-        "--concurrency", type=int, default=1, help="Themes debated at once (remote models)."
+        "--concurrency",
+        type=at_least_one,
+        default=1,
+        help="Themes debated at once (remote models).",
     )
-    run.add_argument("--rounds", type=int, help="Critique/rebuttal rounds at most.")
+    run.add_argument("--rounds", type=at_least_one, help="Critique/rebuttal rounds at most.")
     run.add_argument("--show-report", action="store_true", help="Print report.md when done.")
     run.add_argument(
         "--resume",
@@ -58,6 +61,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         args.show_report,
     )
     return 0
+
+
+def at_least_one(value: str) -> int:
+    """A count given on the command line: a whole number of 1 or more."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"it must be 1 or more, not {number}")
+    return number
 
 
 def with_rounds(settings: Settings, rounds: int | None) -> Settings:
