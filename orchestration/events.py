@@ -229,9 +229,23 @@ class RunFinished(_Event):
     status: Literal["complete", "failed", "interrupted"]
     report_path: str | None = None
     seconds: float = 0.0
+    files: dict[str, str] = Field(
+        default_factory=dict, description="The sha256 of each file the run wrote, sealed here."
+    )
 
     def to_text(self) -> str:
         return f"Run {self.status} after {self.seconds:.0f} s."
+
+
+class FilesSealed(_Event):
+    """The run folder's files changed after the run (a follow-up added cited passages): their
+    new hashes, sealed in the log."""
+
+    type: Literal["files_sealed"] = "files_sealed"
+    files: dict[str, str]
+
+    def to_text(self) -> str:
+        return "Sealed " + ", ".join(sorted(self.files)) + "."
 
 
 Event = Annotated[
@@ -246,7 +260,8 @@ Event = Annotated[
     | ErrorRaised
     | ThemeReviewed
     | StrategyReviewed
-    | RunFinished,
+    | RunFinished
+    | FilesSealed,
     Field(discriminator="type"),
 ]
 

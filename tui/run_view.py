@@ -292,4 +292,3 @@ def _state_in(phase: str) -> ThemeStateName:
     if phase == "consensus":
         return "consensus"
     return "done" if phase == "done" else "debating"
-

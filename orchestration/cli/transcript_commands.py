@@ -84,11 +84,13 @@ def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     from orchestration.record.audit import audit_run
+    from orchestration.record.sealing import installation_key
     from tools.embeddings import build_embedder
 
     folder = RunFolder.existing(settings.transcripts_dir, args.run_id).path
     embedder = build_embedder(settings.retrieval.embedding, settings.retrieval.data_dir)
-    result = audit_run(folder, embedder.embed)
+    key = installation_key(settings.retrieval.data_dir)
+    result = audit_run(folder, embedder.embed, key)
     if args.judge:
         asyncio.run(_judge(result, folder, settings))
     if args.json:
@@ -99,7 +101,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         if result.chain_intact
         else "[bold red]BROKEN[/]: " + escape("; ".join(result.chain_problems))
     )
-    console.print(f"Run {result.run_id}: {result.events} events, hash chain {chain}")
+    console.print(f"Run {result.run_id}: {result.events} events, record {chain}")
     table = Table(title="Claims and their evidence", expand=True)
     table.add_column("where", ratio=1)
     table.add_column("claim", ratio=3)

@@ -38,6 +38,7 @@ from orchestration.events import (
 from orchestration.record.event_log import EventLog
 from orchestration.record.folder import RunFolder
 from orchestration.record.replaying import DuplicateFilter, PriorRun, RecordedSpeaker, load_prior
+from orchestration.record.sealing import installation_key
 from orchestration.review_models import ThemeReview
 from orchestration.settings import Settings
 from orchestration.strategy import Strategy, Theme, load_strategy, strategy_hash
@@ -148,20 +149,22 @@ class _Record:
 
 def _open_record(plan: RunPlan, settings: Settings, strategy: Strategy, live: Speaker) -> _Record:
     prior, base = plan.prior, settings.transcripts_dir
+    key = installation_key(settings.retrieval.data_dir)
     if prior is None:
         run_id = new_run_id(strategy)
         folder = RunFolder(base / run_id)
-        return _Record(run_id, folder, EventLog(folder.events), live)
+        return _Record(run_id, folder, EventLog(folder.events, key=key), live)
     run_id = prior.started.run_id
     if plan.mode == "replay":
         folder = RunFolder(base / run_id).replay()
         shutil.rmtree(folder.path, ignore_errors=True)
-        return _Record(run_id, folder, EventLog(folder.events), RecordedSpeaker(prior.events))
+        log = EventLog(folder.events, key=key)
+        return _Record(run_id, folder, log, RecordedSpeaker(prior.events))
     folder = RunFolder(base / run_id)
     return _Record(
         run_id,
         folder,
-        EventLog.continuing(folder.events, prior.last_seq, prior.last_hash),
+        EventLog.continuing(folder.events, prior.last_seq, prior.last_hash, key),
         RecordedSpeaker(prior.events, live=live),
         prior.reviewed_themes(),
         DuplicateFilter(prior.unfinished_theme_events()),
@@ -271,7 +274,10 @@ async def _execute(
         if plan.mode != "replay" and speaker is None:
             await parts.runtime.factory.warm_up(PANEL)
         report = await _review_all(parts, steering, concurrency, emit)
-        emit(RunFinished(status="complete", report_path=str(report), seconds=seconds()))
+        files = record.folder.file_hashes()
+        emit(
+            RunFinished(status="complete", report_path=str(report), seconds=seconds(), files=files)
+        )
         return RunResult(record.run_id, record.folder.path, report, "complete")
     except (ModelCallError, OSError, ValueError, RuntimeError) as exc:
         emit(ErrorRaised(message=str(exc), kind=getattr(exc, "kind", type(exc).__name__)))

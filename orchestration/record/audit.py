@@ -1,4 +1,5 @@
-"""Auditing a saved run from its folder alone: the log's hash chain; every citation of the run
+"""Auditing a saved run from its folder alone: the log's hash chain and seals, its end, and the
+files it sealed (``record_problems``); every citation of the run
 (the report's statements, objective coverage, corpus topics, missing-theme assessments and
 follow-up answers) against the run's snapshot of cited passages (``evidence.json``), every quote
 verbatim; how well each statement is supported by what it cites (lexical overlap and, when the
@@ -10,19 +11,20 @@ verbatim quote. It says nothing about statements that were set aside; the summar
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from agents.speaking import Decided, Speaker, TurnRequest
 from orchestration.engine.claims.support import lexical_support
-from orchestration.events import AgentMessage
+from orchestration.events import AgentMessage, FilesSealed, RunFinished
 from orchestration.record.event_log import read_log
-from orchestration.record.folder import RunFolder
+from orchestration.record.folder import RunFolder, text_hash
 from orchestration.review_models import SetAside, StrategyReview, strategy_citations
 from tools.evidence import Passage
 from tools.quotes import content_terms
@@ -70,6 +72,9 @@ class AuditResult(BaseModel):
     citations: list[CitationCheck]
     claims: list[ClaimSupport]
     set_aside: list[SetAsideEntry] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list, description="What the audit could not check, and why."
+    )
 
     @property
     def unresolved(self) -> list[CitationCheck]:
@@ -89,7 +94,7 @@ class AuditResult(BaseModel):
         in_report = sum(s.statement.where in REPORT_PARTS for s in self.set_aside)
         verdict = "PASSED" if self.passed else "FAILED"
         return [
-            f"{verdict}: the hash chain is {'intact' if self.chain_intact else 'broken'}, and "
+            f"{verdict}: the record is {'intact' if self.chain_intact else 'not intact'}, and "
             f"{ok} of {len(self.citations)} citations resolve to their passage with a verbatim "
             "quote (" + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) + ").",
             f"Claim checks: {len(self.claims)} statements are in the report "
@@ -97,16 +102,25 @@ class AuditResult(BaseModel):
             f"{len(self.set_aside) - in_report} made in the debate were set aside, with reasons.",
             f"{verdict} is about the record and its citations, not the quality of every statement "
             "the panel made: read the set-aside list for what was kept out.",
+            *self.notes,
         ]
 
 
-def audit_run(path: Path, embed: Embed | None = None) -> AuditResult:
-    """Check a run folder; see the module docstring."""
+def audit_run(path: Path, embed: Embed | None = None, key: bytes | None = None) -> AuditResult:
+    """Check a run folder; see the module docstring. ``key``: the installation's sealing key
+    (``record.sealing``), to check every line's seal."""
     folder = RunFolder(path)
-    check = read_log(folder.events)
+    check = read_log(folder.events, key)
     problems = list(check.problems) + (
         ["the last line was cut off (the run stopped mid-write)"] if check.torn_tail else []
     )
+    problems += record_problems(folder, check.events)
+    notes = []
+    if key is not None and not check.sealed and not check.problems:
+        notes.append(
+            "The log carries no seals (an earlier version wrote it, or they were stripped): a "
+            "line rewritten with its hash chain recomputed would not show."
+        )
     if not folder.report_json.exists():
         return AuditResult(
             run_id=folder.run_id,
@@ -115,6 +129,7 @@ def audit_run(path: Path, embed: Embed | None = None) -> AuditResult:
             events=len(check.events),
             citations=[],
             claims=[],
+            notes=notes,
         )
     review = StrategyReview.model_validate_json(folder.report_json.read_text(encoding="utf-8"))
     passages = folder.snapshot()
@@ -151,7 +166,33 @@ def audit_run(path: Path, embed: Embed | None = None) -> AuditResult:
         citations=citations,
         claims=claims,
         set_aside=set_aside,
+        notes=notes,
     )
+
+
+def record_problems(folder: RunFolder, events: list[Any]) -> list[str]:
+    """What the sealed record says that the folder contradicts: an end missing, files changed
+    after they were sealed, passages whose text no longer matches its content hash."""
+    problems = []
+    finished = [e for e in events if isinstance(e, RunFinished)]
+    if not finished:
+        problems.append("the log ends without run_finished: the run was interrupted or cut short")
+    seals = [e.files for e in events if isinstance(e, RunFinished | FilesSealed) and e.files]
+    if seals:
+        on_disk = folder.file_hashes()
+        problems += [
+            f"{name} was changed after the run sealed it"
+            for name, digest in seals[-1].items()
+            if on_disk.get(name) != digest
+        ]
+    if folder.evidence.exists():
+        raw = json.loads(folder.evidence.read_text(encoding="utf-8"))
+        problems += [
+            f"evidence.json: the text of {pid} no longer matches its content hash"
+            for pid, entry in raw.items()
+            if "sha256" in entry and text_hash(entry.get("text", "")) != entry["sha256"]
+        ]
+    return problems
 
 
 def _follow_up_citations(

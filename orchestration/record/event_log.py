@@ -1,14 +1,17 @@
 """The run's event log: append-only JSON lines with a hash chain, checked when read back.
 
-Each line is ``{"seq": n, "prev": <hash of line n-1>, "hash": <hash of this line>, "event": {...}}``
-where ``hash = sha256(prev + seq + canonical JSON of the event)``. A line is flushed and fsynced
-as it is written, so a crash loses at most the line being written; reading the log back finds a
-torn last line, a corrupted or edited line, or a gap in the sequence.
+Each line is ``{"seq": n, "prev": <hash of line n-1>, "hash": <hash of this line>, "seal": ...,
+"event": {...}}`` where ``hash = sha256(prev + seq + canonical JSON of the event)`` and ``seal``
+is that hash signed with the installation's key (``sealing``). A line is flushed and fsynced as it
+is written, so a crash loses at most the line being written; reading the log back finds a torn
+last line, a corrupted or edited line, a gap in the sequence and, given the key, a line whose
+seal does not match (rewritten with its chain recomputed, or forged).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from orchestration.events import Event
+from orchestration.record.sealing import seal
 
 GENESIS = "0" * 64
 _EVENTS: TypeAdapter[Any] = TypeAdapter(Event)
@@ -40,9 +44,12 @@ class EventLog:
 
     _open: ClassVar[dict[Path, EventLog]] = {}
 
-    def __init__(self, path: Path, seq: int = 0, prev: str = GENESIS) -> None:
+    def __init__(
+        self, path: Path, seq: int = 0, prev: str = GENESIS, key: bytes | None = None
+    ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.key = key
         self.seq = seq
         self.prev = prev
         self._file = path.open("a", encoding="utf-8")
@@ -50,12 +57,12 @@ class EventLog:
         EventLog._open[path.resolve()] = self
 
     @classmethod
-    def continuing(cls, path: Path, seq: int, prev: str) -> EventLog:
+    def continuing(cls, path: Path, seq: int, prev: str, key: bytes | None = None) -> EventLog:
         """The writer already open for ``path`` in this process, else one continuing at ``seq``."""
         if (writer := cls._open.get(path.resolve())) is not None:
             writer._users += 1
             return writer
-        return cls(path, seq, prev)
+        return cls(path, seq, prev, key)
 
     @classmethod
     def is_writing(cls, path: Path) -> bool:
@@ -66,7 +73,10 @@ class EventLog:
         payload = event.model_dump(mode="json")
         self.seq += 1
         digest = chain_hash(self.prev, self.seq, payload)
-        line = canonical({"seq": self.seq, "prev": self.prev, "hash": digest, "event": payload})
+        record = {"seq": self.seq, "prev": self.prev, "hash": digest, "event": payload}
+        if self.key is not None:
+            record["seal"] = seal(self.key, digest)
+        line = canonical(record)
         self._file.write(line + "\n")
         self._file.flush()
         os.fsync(self._file.fileno())
@@ -88,15 +98,17 @@ class LogCheck:
     last_hash: str = GENESIS
     torn_tail: bool = False
     problems: list[str] = field(default_factory=list)
+    sealed: bool = False  # every line carries a seal that matched the key
 
     @property
     def intact(self) -> bool:
         return not self.problems and not self.torn_tail
 
 
-def read_log(path: Path) -> LogCheck:
-    """Read and verify a log. Stops at the first broken line (events after it are not trusted)."""
-    check = LogCheck()
+def read_log(path: Path, key: bytes | None = None) -> LogCheck:
+    """Read and verify a log (its seals too, given the installation's ``key``). Stops at the
+    first broken line: events after it are not trusted."""
+    check = LogCheck(sealed=key is not None)
     raw = path.read_bytes().decode("utf-8", errors="replace")
     lines = raw.split("\n")
     ends_cleanly = raw.endswith("\n") or raw == ""
@@ -124,6 +136,15 @@ def read_log(path: Path) -> LogCheck:
             return check
         if prev != check.last_hash or chain_hash(prev, seq, payload) != digest:
             check.problems.append(f"line {number} (event {seq}) was changed after it was written")
+            return check
+        if number == 1 and "seal" not in record:
+            check.sealed, key = False, None  # written before sealing: nothing to check
+        if key is not None and not hmac.compare_digest(record.get("seal", ""), seal(key, digest)):
+            check.sealed = False
+            check.problems.append(
+                f"line {number} (event {seq}) has no valid seal: it was rewritten with its hash "
+                "chain recomputed, forged, or written by another installation"
+            )
             return check
         try:
             check.events.append(_EVENTS.validate_python(payload))

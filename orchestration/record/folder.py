@@ -5,6 +5,7 @@ own. Files are written whole or not at all (a temporary file, then a rename)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.record.sealing import file_hash
 from orchestration.report.markdown import cited_ids, render_markdown
 from orchestration.review_models import StrategyReview
 from tools.evidence import Passage
@@ -66,6 +68,11 @@ class RunFolder:
     def evidence(self) -> Path:
         return self.path / "evidence.json"
 
+    def file_hashes(self) -> dict[str, str]:
+        """The sha256 of each file the run wrote (to seal them in the log)."""
+        paths = (self.report_md, self.report_json, self.evidence)
+        return {p.name: digest for p in paths if (digest := file_hash(p)) is not None}
+
     def export(self, fmt: str) -> Path:
         return self.path / f"export.{fmt}"
 
@@ -82,8 +89,8 @@ class RunFolder:
 
     def add_to_snapshot(self, passages: Iterable[Passage]) -> None:
         """Keep the folder self-contained: these passages join the saved ones."""
-        saved = {pid: p.model_dump(mode="json") for pid, p in self.snapshot().items()}
-        saved |= {p.id: p.model_dump(mode="json") for p in passages}
+        saved = {pid: _entry(p) for pid, p in self.snapshot().items()}
+        saved |= {p.id: _entry(p) for p in passages}
         write_atomically(self.evidence, json.dumps(saved, indent=1, ensure_ascii=False))
 
     def write_reports(
@@ -99,3 +106,12 @@ class RunFolder:
         self.add_to_snapshot(p for i in cited_ids(review) if (p := lookup(i)) is not None)
         write_atomically(self.report_md, render_markdown(review, run_id, models))
         return self.report_md
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _entry(passage: Passage) -> dict[str, object]:
+    """A passage as the snapshot keeps it, with the content hash of its text."""
+    return passage.model_dump(mode="json") | {"sha256": text_hash(passage.text)}

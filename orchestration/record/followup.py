@@ -21,6 +21,7 @@ from orchestration.engine.claims.turns import check_answer
 from orchestration.events import (
     AgentMessage,
     EvidencePack,
+    FilesSealed,
     HumanSteer,
     RunStarted,
     UsageRecorded,
@@ -28,6 +29,7 @@ from orchestration.events import (
 from orchestration.record.event_log import EventLog
 from orchestration.record.folder import RunFolder
 from orchestration.record.replaying import PriorRun, load_prior
+from orchestration.record.sealing import installation_key
 from orchestration.review_models import Citation
 from orchestration.settings import Settings
 from orchestration.strategy import Strategy, StrategyError, load_strategy
@@ -78,7 +80,8 @@ async def ask(
     runtime = build_runtime(settings.models, settings.retrieval.data_dir, searcher)
     factory, speaker = runtime.factory, runtime.speaker
     await factory.warm_up([agent])
-    log = EventLog.continuing(folder.events, prior.last_seq, prior.last_hash)
+    key = installation_key(settings.retrieval.data_dir)
+    log = EventLog.continuing(folder.events, prior.last_seq, prior.last_hash, key)
     events: list[BaseModel] = []
 
     def record(event: BaseModel) -> None:
@@ -109,10 +112,12 @@ async def ask(
         )
         for call in usage:
             record(UsageRecorded.of(call))
+        folder.add_to_snapshot(p for i in cited if (p := searcher.passage(i)) is not None)
+        if folder.report_json.exists():  # the run had sealed its files: seal the new snapshot
+            record(FilesSealed(files=folder.file_hashes()))
     finally:
         log.close()
         await factory.close()
-    folder.add_to_snapshot(p for i in cited if (p := searcher.passage(i)) is not None)
     citations, _ = cite(cited, checked.shown, searcher.passage)
     return Answer(agent, checked.shown, citations, events)
 

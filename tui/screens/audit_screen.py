@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from orchestration.record.audit import AuditResult, audit_run
+from orchestration.record.sealing import installation_key
 from orchestration.settings import Settings
 from tools.embeddings import EmbeddingError, build_embedder
 
@@ -56,7 +57,8 @@ class AuditScreen(Screen[None]):
         try:
             retrieval = self.settings.retrieval
             embedder = build_embedder(retrieval.embedding, retrieval.data_dir)
-            result = audit_run(self.settings.transcripts_dir / self.run_id, embedder.embed)
+            key = installation_key(retrieval.data_dir)
+            result = audit_run(self.settings.transcripts_dir / self.run_id, embedder.embed, key)
         except (OSError, ValueError, EmbeddingError) as exc:
             message = f"The audit could not run: {exc}"
             self.app.call_from_thread(self.query_one("#verdict", Static).update, message)
