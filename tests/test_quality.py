@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.cli.entry import main
-from tests.helpers import CORPUS_DIR, squash, write
+from tests.helpers import CORPUS_DIR, IndexedCorpus, squash, write
 from tools.chunker import Chunk, chunk_text
 from tools.evidence import Passage
 from tools.ingest import ingest, lexical_dir
@@ -204,14 +204,20 @@ def _by_doc(passages: list[Passage]) -> dict[str, list[Passage]]:
     return grouped
 
 
-def test_quality_is_stored_at_ingest_and_survives_a_reload(
-    tmp_path: Path, make_settings: Callable[..., RetrievalSettings]
-) -> None:
-    folder = tmp_path / "corpus"
+@pytest.fixture(scope="module")
+def slides_and_prose(
+    build_index: Callable[..., IndexedCorpus], tmp_path_factory: pytest.TempPathFactory
+) -> RetrievalSettings:
+    """The slide debris and the Leeds prose, ingested once for the tests that only read them."""
+    folder = tmp_path_factory.mktemp("slides-and-prose")
     _write_corpus(folder)
-    settings = make_settings()
-    ingest([folder], settings)
+    return build_index(folder).settings
 
+
+def test_quality_is_stored_at_ingest_and_survives_a_reload(
+    slides_and_prose: RetrievalSettings,
+) -> None:
+    settings = slides_and_prose
     stored = list(CorpusStore(settings).iter_passages())
     by_doc = _by_doc(stored)
     assert by_doc["SLIDES"] and by_doc["PROSE"]
@@ -230,14 +236,9 @@ def test_quality_is_stored_at_ingest_and_survives_a_reload(
 
 
 def test_low_quality_counts_and_review_documents(
-    tmp_path: Path,
-    make_settings: Callable[..., RetrievalSettings],
-    capsys: pytest.CaptureFixture[str],
+    slides_and_prose: RetrievalSettings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "corpus"
-    _write_corpus(folder)
-    settings = make_settings()
-    ingest([folder], settings)
+    settings = slides_and_prose
     slides = len(_by_doc(list(CorpusStore(settings).iter_passages()))["SLIDES"])
     assert CorpusStore(settings).low_quality_counts() == {"SLIDES": slides}
     assert CorpusStore(settings).low_quality_counts(below=0.0) == {}
@@ -245,8 +246,8 @@ def test_low_quality_counts_and_review_documents(
     assert main(["--data-dir", str(settings.data_dir), "documents"]) == 0
     out = squash(capsys.readouterr().out)
     assert "low quality" in out
-    assert re.search(r"\bPROSE .* 1 0 prose\.md", out)
-    assert re.search(rf"\bSLIDES .* {slides} {slides} slides\.txt", out)
+    assert re.search(r"\bPROSE .* 1 0 0 prose\.md", out)  # passages, low quality, to a model
+    assert re.search(rf"\bSLIDES .* {slides} {slides} 0 slides\.txt", out)
 
 
 def test_changing_a_readability_threshold_re_scores_every_document(

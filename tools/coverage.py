@@ -56,6 +56,7 @@ class CoverageAnalyzer:
         self.settings = searcher.settings.coverage
         self.passages = searcher.lexical.passages
         self.vectors = self._load_vectors()
+        self._planted = np.array([p.addresses_model for p in self.passages], dtype=bool)
         self._topics: list[Topic] | None = None
 
     def _load_vectors(self) -> np.ndarray:
@@ -87,8 +88,8 @@ class CoverageAnalyzer:
         sims = self.embed(objectives) @ self.vectors.T
         result = []
         for objective, row in zip(objectives, sims, strict=True):
-            top = np.argsort(-row)[:k]
-            score = float(row[top[0]])
+            top = [i for i in np.argsort(-row) if not self._planted[i]][:k]  # planted: no evidence
+            score = float(row[top[0]]) if top else 0.0
             result.append(
                 ObjectiveSupport(
                     objective,

@@ -46,6 +46,11 @@ class Passage(BaseModel):
         description="Text quality set at ingest (tools.quality.passage_quality): the share of the "
         "text in readable sentences; slide debris, contents pages and fragments score low.",
     )
+    addresses_model: bool = Field(
+        default=False,
+        description="Holds instructions to a model (planted in a document): never quoted or shown "
+        "to the panel.",
+    )
 
     def context_text(self) -> str:
         """What the embedding and lexical indexes see: the passage under its title and section."""

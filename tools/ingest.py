@@ -18,6 +18,7 @@ from typing import Any
 from tools.catalog import Catalog, describe, load_catalog
 from tools.chunker import chunk_text
 from tools.evidence import Passage, make_evidence_id
+from tools.instructions import addresses_the_model
 from tools.lexical import LexicalIndex
 from tools.loaders import LoadError, load_file
 from tools.normalize import join_pages
@@ -122,6 +123,7 @@ def prepare(
             page=bisect_right(page_starts, chunk.start) if paged else None,
             text=chunk.text,
             quality=_quality(chunk.text, settings),
+            addresses_model=addresses_the_model(chunk.text),
         )
         for chunk in chunk_text(text, settings.chunk_words, settings.overlap_words)
     ]

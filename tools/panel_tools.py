@@ -67,7 +67,14 @@ class ListDocumentsResult(BaseModel):
 def search_corpus(searcher: Searcher, args: SearchCorpusArgs) -> SearchCorpusResult:
     filters = Filters(tuple(args.scopes), tuple(args.doc_ids))
     result = searcher.search([args.query], k=args.k, filters=filters)[0]
-    return SearchCorpusResult(query=result.query, hits=result.hits)
+    hits = [h for h in result.hits if not _addresses_model(searcher, h.id)]
+    return SearchCorpusResult(query=result.query, hits=hits)
+
+
+def _addresses_model(searcher: Searcher, evidence_id: str) -> bool:
+    """Planted instructions to a model are never handed to the panel."""
+    passage = searcher.passage(evidence_id)
+    return passage is not None and passage.addresses_model
 
 
 def get_passage(searcher: Searcher, args: GetPassageArgs) -> GetPassageResult:
@@ -78,6 +85,10 @@ def get_passage(searcher: Searcher, args: GetPassageArgs) -> GetPassageResult:
     if passage is None:
         return GetPassageResult(
             found=False, message=f"No passage {args.evidence_id}; search for ids first."
+        )
+    if passage.addresses_model:
+        return GetPassageResult(
+            found=False, message=f"{args.evidence_id} holds instructions to a model; not shown."
         )
     around = [p for p in searcher.neighbours(passage, args.neighbours) if p.id != passage.id]
     return GetPassageResult(found=True, passage=passage, neighbours=around)

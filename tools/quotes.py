@@ -112,5 +112,7 @@ def best_quote(
         text=passage.text[start:end],
         start=passage.start + start,
         end=passage.start + end,
-        quotable=bool(readable) and passage.quality >= low_quality_below,
+        quotable=bool(readable)
+        and passage.quality >= low_quality_below
+        and not passage.addresses_model,
     )

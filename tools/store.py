@@ -19,7 +19,7 @@ from tools.evidence import Passage
 from tools.quality import LOW_QUALITY_BELOW
 from tools.settings import RetrievalSettings
 
-CHUNKER_VERSION = "4"  # 4: every passage has a text-quality score
+CHUNKER_VERSION = "5"  # 4: a text-quality score; 5: a flag for instructions to a model
 WINDOW_WEIGHT = 0.7
 OVERFETCH = 4  # filtered dense queries fetch this many times more, then filter locally
 
@@ -184,6 +184,11 @@ class CorpusStore:
     def low_quality_counts(self, below: float = LOW_QUALITY_BELOW) -> dict[str, int]:
         """Per document id, how many passages have a text-quality score under ``below``."""
         got = self.passages().get(where={"quality": {"$lt": below}}, include=["metadatas"])
+        return dict(Counter(str(meta["doc_id"]) for meta in got["metadatas"] or []))
+
+    def addressing_model_counts(self) -> dict[str, int]:
+        """Per document id, how many passages hold instructions to a model."""
+        got = self.passages().get(where={"addresses_model": True}, include=["metadatas"])
         return dict(Counter(str(meta["doc_id"]) for meta in got["metadatas"] or []))
 
     def iter_passages(self, page_size: int = 5000) -> Iterator[Passage]:

@@ -156,12 +156,14 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
         raise NoIndexError("The corpus is not indexed yet; run `review ingest` first.")
     below = settings.retrieval.low_quality_below
     low = store.low_quality_counts(below)
+    planted = store.addressing_model_counts()
     table = Table(
         title="Indexed documents",
         caption=f"low quality: passages whose text-quality score is under {below} "
-        "(slide debris, contents pages, strings of fragments)",
+        "(slide debris, contents pages, strings of fragments); to a model: passages holding "
+        "instructions to a model, never quoted or shown to the panel",
     )
-    for column in ("id", "title", "scope", "year", "passages", "low quality", "file"):
+    for column in ("id", "title", "scope", "year", "passages", "low quality", "to a model", "file"):
         table.add_column(column)
     for doc_id, meta in sorted(store.document_records().items()):
         table.add_row(
@@ -171,6 +173,7 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
             str(meta.get("year") or ""),
             str(meta.get("n_chunks", "")),
             str(low.get(doc_id, 0)),
+            str(planted.get(doc_id, 0)),
             escape(str(meta.get("file", ""))),
         )
     console.print(table)

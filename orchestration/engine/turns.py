@@ -59,7 +59,8 @@ def evidence_pack(
         results = searcher.search(queries, k=k)
     ids = list(dict.fromkeys(hit.id for result in results for hit in result.hits))
     passages = [p for pid in ids if (p := searcher.passage(pid)) is not None]
-    readable_first = sorted(passages, key=lambda p: p.quality < low_quality_below)  # stable
+    shown = [p for p in passages if not p.addresses_model]  # planted instructions: never shown
+    readable_first = sorted(shown, key=lambda p: p.quality < low_quality_below)  # stable
     return queries, readable_first[: budget.pack_size]
 
 
@@ -163,7 +164,8 @@ async def review_turn(
     """The editor's review: its draft, checked into the review the panel will sign off."""
     theme = run.theme
     low = ctx.searcher.settings.low_quality_below
-    readable_first = sorted(run.seen.values(), key=lambda p: p.quality < low)
+    shown = [p for p in run.seen.values() if not p.addresses_model]
+    readable_first = sorted(shown, key=lambda p: p.quality < low)
     passages = readable_first[: ctx.budget.review_pack_size]
     question, run.chair_question = run.chair_question, None  # an interjection not yet answered
     sent_back = run.chair_comments[-1] if run.chair_comments else None

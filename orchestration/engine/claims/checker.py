@@ -132,7 +132,9 @@ class ClaimChecker:
         cleaned.unknown_ids += [i for i in ids if self.lookup(i.strip().strip("[]")) is None]
         reasons = list(cleaned.problems)
         readable = [p for p in passages if best_quote(p, cleaned.text).quotable]
-        if passages and not readable:
+        if passages and all(p.addresses_model for p in passages):
+            reasons.append("its only cited passages hold instructions to a model (planted text)")
+        elif passages and not readable:
             reasons.append("its cited passages are unreadable (slide debris or a contents page)")
         passages = readable
         if where == "summary" and grounded and not content_terms(cleaned.text) & grounded:
