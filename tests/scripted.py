@@ -1,8 +1,10 @@
-"""A scripted speaker for panel tests: replies queued per agent, every request recorded."""
+"""Scripted panels for tests: a speaker with replies queued per agent (every request recorded),
+one that paces its turns, and the recorded replies of a one-theme run for the replay backend."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
@@ -100,3 +102,36 @@ class PacedSpeaker(ScriptedSpeaker):
     ) -> Decided | Undecided:
         await self._wait(request)
         return await super().decide(request, model, schema)
+
+
+# A one-theme run ("talent") through the replay backend, which answers in this order: three
+# openings, a critique that closes the debate, the editor's draft and the four sign-offs.
+EDITOR_DRAFT = {
+    "coverage_summary": "Pipelines are supported; the applicant tracking system has little evidence.",
+    "gaps": [
+        {
+            "kind": "emerging",
+            "text": "Ethical international recruitment is not in the objectives.",
+            "evidence": ["WY-HCP-WF-2022#30"],
+        }
+    ],
+    "recommendations": [
+        {
+            "action": "add",
+            "text": "Add an objective on ethical international recruitment.",
+            "priority": "high",
+            "evidence": ["WY-HCP-WF-2022#30"],
+        }
+    ],
+}
+REPLAYED_TALENT_RUN = [
+    "- Apprenticeships match regional plans [WY-HCP-WF-2022#28]",
+    "- Leeds pipelines work [LEEDS-OWS-2024#15]",
+    "- Who is left out? [LEEDS-SCRUTINY-2022#21]",
+    "The claims are supported. OPEN OBJECTIONS: 0",
+    json.dumps(EDITOR_DRAFT),
+    '{"stance": "agree", "reason": "Well evidenced."}',
+    '{"stance": "agree", "reason": "Fits Leeds."}',
+    '{"stance": "dissent", "reason": "Nothing on disabled staff."}',
+    '{"stance": "agree", "reason": "Objections answered."}',
+]

@@ -161,7 +161,8 @@ async def test_usage_is_recorded_per_agent_with_cost(fake_server, tmp_path):
     assert by_agent["critic"].prompt_tokens == 22 and by_agent["critic"].completion_tokens == 6
     assert by_agent["editor"].cost == pytest.approx((11 * 1000 + 3 * 2000) / 1e6)
     assert factory.ledger.totals().calls == 3
-    assert all(record.latency_s >= 0 for record in factory.ledger.records)
+    assert [r.agent for r in factory.ledger.records] == ["critic", "critic", "editor"]
+    assert all(record.latency_s > 0 for record in factory.ledger.records)  # each call is timed
 
 
 def test_missing_configuration_is_explained_before_any_call(tmp_path, monkeypatch):

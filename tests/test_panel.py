@@ -15,7 +15,7 @@ from orchestration.engine.steering import Steering
 from orchestration.events import AgentMessage, ErrorRaised, HumanSteer, PhaseChanged, ThemeReviewed
 from orchestration.strategy import load_strategy
 from tests.scripted import ScriptedSpeaker
-from tools.coverage import CoverageAnalyzer
+from tools.coverage import CoverageAnalyzer, strength
 from tools.search import Searcher
 
 STRATEGY = Path("corpus/strategy/workforce-strategy-2026-2031.toml")
@@ -80,11 +80,20 @@ def _turns(items):
     return [(i.agent, i.phase) for i in items if isinstance(i, AgentMessage)]
 
 
-def test_protocol_order_without_objections(panel_parts):
+@pytest.fixture(scope="module")
+def plain_run(panel_parts):
+    """One theme debated with no objections, the editor's DRAFT and one dissent, no chair
+    approval: the items it yielded (read them, do not change them)."""
     speaker = ScriptedSpeaker().enqueue("critic", "The claims are supported. OPEN OBJECTIONS: 0")
     speaker.enqueue_decision("editor", DRAFT)
-    items = _run(_context(panel_parts, speaker))
-    assert _turns(items) == [
+    speaker.enqueue_decision(
+        "inclusion", {"stance": "dissent", "reason": "Nothing on disabled staff."}
+    )
+    return _run(_context(panel_parts, speaker))
+
+
+def test_protocol_order_without_objections(plain_run):
+    assert _turns(plain_run) == [
         ("moderator", "brief"),
         ("national-policy", "opening"),
         ("leeds-local", "opening"),
@@ -96,9 +105,9 @@ def test_protocol_order_without_objections(panel_parts):
         ("inclusion", "sign_off"),
         ("critic", "sign_off"),
     ]
-    phases = [i.phase for i in items if isinstance(i, PhaseChanged)]
+    phases = [i.phase for i in plain_run if isinstance(i, PhaseChanged)]
     assert phases == ["brief", "opening", "critique", "review", "sign_off", "done"]
-    assert isinstance(items[-1], ThemeReviewed)
+    assert isinstance(plain_run[-1], ThemeReviewed)
 
 
 def test_open_objections_bring_rebuttals_and_another_round(panel_parts):
@@ -129,23 +138,16 @@ def test_rounds_stop_at_the_cap_even_if_objections_stay_open(panel_parts):
     assert ("editor", "review") in turns
 
 
-def test_sign_off_records_agreement_and_dissent(panel_parts):
-    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
-    speaker.enqueue_decision("editor", DRAFT)
-    speaker.enqueue_decision(
-        "inclusion", {"stance": "dissent", "reason": "Nothing on disabled staff."}
-    )
-    review = _run(_context(panel_parts, speaker))[-1].review
+def test_sign_off_records_agreement_and_dissent(plain_run):
+    review = plain_run[-1].review
     assert [d.agent for d in review.dissent] == ["inclusion"]
     assert review.dissent[0].text == "Nothing on disabled staff."
     assert review.agreed == ["national-policy", "leeds-local", "critic"]
 
 
-def test_unknown_ids_are_dropped_and_quotes_come_from_the_stored_passage(panel_parts):
+def test_unknown_ids_are_dropped_and_quotes_come_from_the_stored_passage(panel_parts, plain_run):
     searcher, _, _ = panel_parts
-    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
-    speaker.enqueue_decision("editor", DRAFT)
-    items = _run(_context(panel_parts, speaker))
+    items = plain_run
     review = items[-1].review
     assert review.dropped_evidence_ids == ["FAKE-DOC#99"]
     assert any(isinstance(i, ErrorRaised) and "FAKE-DOC#99" in i.message for i in items)
@@ -158,8 +160,10 @@ def test_unknown_ids_are_dropped_and_quotes_come_from_the_stored_passage(panel_p
     assert source[citation.start : citation.end] == citation.quote
     [uncited] = [s for s in review.set_aside if s.text.startswith("Depends on Staff")]
     assert uncited.reasons == ["cites no passage"]
+    talent = load_strategy(STRATEGY).theme("talent")
+    assert [e.objective for e in review.objective_coverage] == talent.objectives
     for entry in review.objective_coverage:
-        assert entry.strength in ("strong", "partial", "weak")
+        assert entry.strength == strength(entry.score, searcher.settings.coverage)
         for c in entry.evidence:
             assert searcher.store.document_text(c.doc_id)[c.start : c.end] == c.quote
 
@@ -314,11 +318,9 @@ def test_interjecting_at_consensus_gets_an_answer_from_the_editor(panel_parts):
     assert items[-1].review.chair_approved
 
 
-def test_without_approval_a_theme_finishes_without_waiting(panel_parts):
-    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
-    items = _run(_context(panel_parts, speaker))
-    assert "consensus" not in [i.phase for i in items if isinstance(i, PhaseChanged)]
-    assert not items[-1].review.chair_approved
+def test_without_approval_a_theme_finishes_without_waiting(plain_run):
+    assert "consensus" not in [i.phase for i in plain_run if isinstance(i, PhaseChanged)]
+    assert not plain_run[-1].review.chair_approved
 
 
 def test_a_steer_that_arrives_after_the_debate_is_logged_as_unused(panel_parts):

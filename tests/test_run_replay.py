@@ -1,56 +1,72 @@
-"""A whole run through the real AutoGen path with the replay backend (recorded replies)."""
+"""A whole run through the real AutoGen path with the replay backend (recorded replies).
+
+The run is made once per module (``replayed_run``); each test that works on it gets its own copy
+of the run folder (``run_folder``), so a test may tamper with it, resume it or add to it."""
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
 
 from orchestration.cli.entry import main
 from orchestration.record.event_log import read_log
+from tests.helpers import isolate
+from tests.scripted import REPLAYED_TALENT_RUN as REPLIES
 
-EDITOR = {
-    "coverage_summary": "Pipelines are supported; the applicant tracking system has little evidence.",
-    "gaps": [
-        {
-            "kind": "emerging",
-            "text": "Ethical international recruitment is not in the objectives.",
-            "evidence": ["WY-HCP-WF-2022#30"],
-        }
-    ],
-    "recommendations": [
-        {
-            "action": "add",
-            "text": "Add an objective on ethical international recruitment.",
-            "priority": "high",
-            "evidence": ["WY-HCP-WF-2022#30"],
-        }
-    ],
-}
-REPLIES = [
-    "- Apprenticeships match regional plans [WY-HCP-WF-2022#28]",
-    "- Leeds pipelines work [LEEDS-OWS-2024#15]",
-    "- Who is left out? [LEEDS-SCRUTINY-2022#21]",
-    "The claims are supported. OPEN OBJECTIONS: 0",
-    json.dumps(EDITOR),
-    '{"stance": "agree", "reason": "Well evidenced."}',
-    '{"stance": "agree", "reason": "Fits Leeds."}',
-    '{"stance": "dissent", "reason": "Nothing on disabled staff."}',
-    '{"stance": "agree", "reason": "Objections answered."}',
-]
+SECRET = "sk-live-very-secret-key"
 
 
-def test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
-    corpus_index, tmp_path, monkeypatch, capsys
-):
-    replies = tmp_path / "replies.json"
+@dataclass(frozen=True)
+class ReplayedRun:
+    folder: Path  # the run folder as `review run` left it: read it, never change it
+    code: int  # what `review run` returned
+    out: str  # what it printed
+
+
+def _replay_environment(monkeypatch: pytest.MonkeyPatch, base: Path) -> None:
+    """The replay backend answering from REPLIES, a live-looking API key, transcripts in base."""
+    replies = base / "replies.json"
     replies.write_text(json.dumps(REPLIES))
     monkeypatch.setenv("REVIEW_MODELS__DEFAULT__BACKEND", "replay")
     monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(replies))
-    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__API_KEY", "sk-live-very-secret-key")
-    monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(tmp_path / "transcripts"))
-    code = main(["run", "--themes", "talent", "--data-dir", str(corpus_index.settings.data_dir)])
-    out = capsys.readouterr().out
-    assert code == 0, out
-    [folder] = list((tmp_path / "transcripts").iterdir())
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__API_KEY", SECRET)
+    monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(base / "transcripts"))
+
+
+@pytest.fixture(scope="module")
+def replayed_run(corpus_index, tmp_path_factory) -> ReplayedRun:
+    """One `review run --themes talent` through the replay backend, made once for the module."""
+    base = tmp_path_factory.mktemp("replayed-run")
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as monkeypatch, redirect_stdout(out):
+        isolate(monkeypatch, tmp_path_factory.getbasetemp())
+        _replay_environment(monkeypatch, base)
+        code = main(
+            ["run", "--themes", "talent", "--data-dir", str(corpus_index.settings.data_dir)]
+        )
+    [folder] = list((base / "transcripts").iterdir())
+    return ReplayedRun(folder, code, out.getvalue())
+
+
+@pytest.fixture
+def run_folder(replayed_run, tmp_path, monkeypatch) -> Path:
+    """This test's own copy of the replayed run, in the environment that made it."""
+    _replay_environment(monkeypatch, tmp_path)
+    assert replayed_run.code == 0, replayed_run.out
+    folder = tmp_path / "transcripts" / replayed_run.folder.name
+    shutil.copytree(replayed_run.folder, folder)
+    return folder
+
+
+def test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(replayed_run):
+    assert replayed_run.code == 0, replayed_run.out
+    folder = replayed_run.folder
     check = read_log(folder / "events.jsonl")
     assert check.intact
     kinds = [e.type for e in check.events]
@@ -67,8 +83,9 @@ def test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
     assert theme["recommendations"][0]["citations"][0]["evidence_id"] == "WY-HCP-WF-2022#30"
     assert theme["dissent"] == [{"agent": "inclusion", "text": "Nothing on disabled staff."}]
     for name in ("events.jsonl", "report.md", "report.json"):
-        assert "sk-live-very-secret-key" not in (folder / name).read_text()
-    assert "sk-live-very-secret-key" not in out
+        assert SECRET not in (folder / name).read_text()
+    assert "report.md" in replayed_run.out  # the run printed where its report is...
+    assert SECRET not in replayed_run.out  # ...and never the key
 
 
 def test_runs_lists_complete_interrupted_and_damaged_runs(tmp_path, monkeypatch, capsys):
@@ -108,14 +125,8 @@ def test_runs_lists_complete_interrupted_and_damaged_runs(tmp_path, monkeypatch,
     assert "1/2" in rows[1] and "Plan" in rows[2]
 
 
-def test_audit_passes_a_clean_run_and_fails_a_tampered_one(
-    corpus_index, tmp_path, monkeypatch, capsys
-):
-    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
-        corpus_index, tmp_path, monkeypatch, capsys
-    )
-    [folder] = list((tmp_path / "transcripts").iterdir())
-    base = ["audit", folder.name, "--data-dir", str(corpus_index.settings.data_dir)]
+def test_audit_passes_a_clean_run_and_fails_a_tampered_one(run_folder, corpus_index, capsys):
+    base = ["audit", run_folder.name, "--data-dir", str(corpus_index.settings.data_dir)]
 
     assert main([*base, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
@@ -128,64 +139,53 @@ def test_audit_passes_a_clean_run_and_fails_a_tampered_one(
     ]
     assert recommendation["lexical"] > 0.3 and recommendation["semantic"] > 0.3
 
-    evidence = json.loads((folder / "evidence.json").read_text())
+    evidence = json.loads((run_folder / "evidence.json").read_text())
     evidence["WY-HCP-WF-2022#30"]["text"] = "A passage someone rewrote."
-    (folder / "evidence.json").write_text(json.dumps(evidence))
+    (run_folder / "evidence.json").write_text(json.dumps(evidence))
     assert main(base) == 1
     assert "quote not found verbatim" in capsys.readouterr().out
 
-    lines = (folder / "events.jsonl").read_text().splitlines()
+    lines = (run_folder / "events.jsonl").read_text().splitlines()
     lines[3] = lines[3].replace("opening", "closing", 1)
-    (folder / "events.jsonl").write_text("\n".join(lines) + "\n")
+    (run_folder / "events.jsonl").write_text("\n".join(lines) + "\n")
     assert main([*base, "--json"]) == 1
-    assert json.loads(capsys.readouterr().out)["chain_problems"] == [
-        "line 4 (event 4) was changed after it was written"
-    ]
+    problems = json.loads(capsys.readouterr().out)["chain_problems"]
+    assert problems[0] == "line 4 (event 4) was changed after it was written"
 
 
-def test_export_writes_report_and_transcript(corpus_index, tmp_path, monkeypatch, capsys):
-    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
-        corpus_index, tmp_path, monkeypatch, capsys
-    )
-    [folder] = list((tmp_path / "transcripts").iterdir())
+def test_export_writes_report_and_transcript(run_folder):
     for fmt in ("md", "html", "json"):
-        assert main(["export", folder.name, "--format", fmt]) == 0
-    markdown = (folder / "export.md").read_text()
+        assert main(["export", run_folder.name, "--format", fmt]) == 0
+    markdown = (run_folder / "export.md").read_text()
     assert "## Transcript" in markdown and "### Theme: talent" in markdown
     assert "**critic**" in markdown and "The claims are supported." in markdown
     assert "cites WY-HCP-WF-2022#28" in markdown
-    page = (folder / "export.html").read_text()
+    page = (run_folder / "export.html").read_text()
     assert page.startswith("<!doctype html>") and "<blockquote>" in page and "<table>" in page
-    exported = json.loads((folder / "export.json").read_text())
+    exported = json.loads((run_folder / "export.json").read_text())
     assert exported["events"][0]["type"] == "run_started" and exported["report"]["themes"]
 
 
-def test_replay_reproduces_the_report_byte_for_byte(corpus_index, tmp_path, monkeypatch, capsys):
-    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
-        corpus_index, tmp_path, monkeypatch, capsys
-    )
-    [folder] = list((tmp_path / "transcripts").iterdir())
+def test_replay_reproduces_the_report_byte_for_byte(
+    run_folder, corpus_index, tmp_path, monkeypatch, capsys
+):
     monkeypatch.setenv(
         "REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(tmp_path / "missing.json")
     )  # no model needed
-    assert main(["replay", folder.name, "--data-dir", str(corpus_index.settings.data_dir)]) == 0
+    assert main(["replay", run_folder.name, "--data-dir", str(corpus_index.settings.data_dir)]) == 0
     assert "identical to the original" in capsys.readouterr().out
-    assert (folder / "replay" / "report.md").read_bytes() == (folder / "report.md").read_bytes()
-    assert (folder / "replay" / "report.json").read_bytes() == (folder / "report.json").read_bytes()
+    for name in ("report.md", "report.json"):
+        assert (run_folder / "replay" / name).read_bytes() == (run_folder / name).read_bytes()
 
 
 def test_resume_repairs_a_torn_tail_and_refuses_a_damaged_log(
-    corpus_index, tmp_path, monkeypatch, capsys
+    run_folder, corpus_index, tmp_path, monkeypatch, capsys
 ):
-    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
-        corpus_index, tmp_path, monkeypatch, capsys
-    )
-    [folder] = list((tmp_path / "transcripts").iterdir())
     data = ["--data-dir", str(corpus_index.settings.data_dir)]
-    log = folder / "events.jsonl"
+    log = run_folder / "events.jsonl"
     lines = log.read_text().splitlines()
 
-    assert main(["run", "--resume", folder.name, *data]) == 2
+    assert main(["run", "--resume", run_folder.name, *data]) == 2
     assert "already complete" in capsys.readouterr().err
 
     # The run died while writing its sign-offs: drop the end of the log and tear the last line.
@@ -194,7 +194,7 @@ def test_resume_repairs_a_torn_tail_and_refuses_a_damaged_log(
     rest = tmp_path / "rest.json"  # the live model answers only what the log does not hold
     rest.write_text(json.dumps(REPLIES[5:]))
     monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(rest))
-    assert main(["run", "--resume", folder.name, *data]) == 0
+    assert main(["run", "--resume", run_folder.name, *data]) == 0
     capsys.readouterr()
     check = read_log(log)
     assert (
@@ -208,15 +208,13 @@ def test_resume_repairs_a_torn_tail_and_refuses_a_damaged_log(
     damaged = log.read_text().splitlines()
     damaged[2] = damaged[2].replace("talent", "tallent")
     log.write_text("\n".join(damaged) + "\n")
-    assert main(["run", "--resume", folder.name, *data]) == 2
+    assert main(["run", "--resume", run_folder.name, *data]) == 2
     assert "damaged" in capsys.readouterr().err
 
 
-def test_a_follow_up_is_answered_appended_and_audited(corpus_index, tmp_path, monkeypatch, capsys):
-    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
-        corpus_index, tmp_path, monkeypatch, capsys
-    )
-    [folder] = list((tmp_path / "transcripts").iterdir())
+def test_a_follow_up_is_answered_appended_and_audited(
+    run_folder, corpus_index, tmp_path, monkeypatch, capsys
+):
     data = ["--data-dir", str(corpus_index.settings.data_dir)]
     answer = tmp_path / "answer.json"
     answer.write_text(
@@ -227,7 +225,7 @@ def test_a_follow_up_is_answered_appended_and_audited(corpus_index, tmp_path, mo
         main(
             [
                 "ask",
-                folder.name,
+                run_folder.name,
                 "Is international recruitment covered?",
                 "--agent",
                 "national-policy",
@@ -238,7 +236,7 @@ def test_a_follow_up_is_answered_appended_and_audited(corpus_index, tmp_path, mo
     )
     out = capsys.readouterr().out
     assert "WY-HCP-WF-2022#30" in out and "Added to the log" in out
-    check = read_log(folder / "events.jsonl")
+    check = read_log(run_folder / "events.jsonl")
     assert check.intact
     asked, pack, answered = [
         e for e in check.events if e.type in ("human_steer", "evidence_pack", "agent_message")
@@ -247,18 +245,16 @@ def test_a_follow_up_is_answered_appended_and_audited(corpus_index, tmp_path, mo
     assert pack.evidence_ids and pack.agent == "national-policy"
     assert answered.phase == "follow_up" and answered.agent == "national-policy"
     assert answered.evidence_ids == ["WY-HCP-WF-2022#30"]  # the bogus id is not a citation
-    assert main(["audit", folder.name, "--json", *data]) == 0
+    assert main(["audit", run_folder.name, "--json", *data]) == 0
     result = json.loads(capsys.readouterr().out)
     assert any(
         c["where"] == "follow-up by national-policy" and c["resolves"] for c in result["citations"]
     )
 
 
-def test_audit_can_ask_a_model_to_judge_each_claim(corpus_index, tmp_path, monkeypatch, capsys):
-    test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(
-        corpus_index, tmp_path, monkeypatch, capsys
-    )
-    [folder] = list((tmp_path / "transcripts").iterdir())
+def test_audit_can_ask_a_model_to_judge_each_claim(
+    run_folder, corpus_index, tmp_path, monkeypatch, capsys
+):
     verdicts = tmp_path / "verdicts.json"
     verdicts.write_text(json.dumps(['{"support": "supported", "reason": "It says so."}'] * 4))
     monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(verdicts))
@@ -266,7 +262,7 @@ def test_audit_can_ask_a_model_to_judge_each_claim(corpus_index, tmp_path, monke
         main(
             [
                 "audit",
-                folder.name,
+                run_folder.name,
                 "--judge",
                 "--json",
                 "--data-dir",

@@ -7,11 +7,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import openai
 import pytest
 
 from orchestration.cli.entry import main
-from tests.conftest import IndexedCorpus
-from tests.helpers import CORPUS_DIR, SEED_FILES, squash
+from tests.helpers import CORPUS_DIR, SEED_FILES, IndexedCorpus, squash, write_small_corpus
 from tools.chunker import chunk_text
 from tools.embeddings import RemoteEmbedder
 from tools.ingest import ingest
@@ -392,22 +392,28 @@ def _remote_settings(data_dir: Path) -> RetrievalSettings:
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def small_index(
-    small_corpus: Path, make_settings: Callable[..., RetrievalSettings]
+    build_index: Callable[..., IndexedCorpus], tmp_path_factory: pytest.TempPathFactory
 ) -> RetrievalSettings:
-    settings = make_settings()
-    ingest([small_corpus], settings)
-    return settings
+    """The three small documents, indexed with the local model once for this module; the
+    tests only try (and fail) to use it with another model."""
+    return build_index(write_small_corpus(tmp_path_factory.mktemp("small-corpus"))).settings
 
 
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: RemoteEmbedder, texts: list[str]) -> object:
+    def refuse(*args: object, **kwargs: object) -> object:
         raise AssertionError("the remote embedding API was called")
 
     monkeypatch.setattr(RemoteEmbedder, "embed", refuse)
-    monkeypatch.setattr(RemoteEmbedder, "_client", property(lambda self: refuse(self, [])))
+    monkeypatch.setattr(openai, "OpenAI", refuse)
+    monkeypatch.setattr(openai, "AzureOpenAI", refuse)
+
+
+def _still_answers_with_the_local_model(settings: RetrievalSettings) -> None:
+    [result] = Searcher(settings).search(["digital champion"], k=1)
+    assert result.hits[0].doc_id == "GAMMA"
 
 
 def test_searching_with_another_embedding_model_is_refused(
@@ -419,8 +425,7 @@ def test_searching_with_another_embedding_model_is_refused(
     assert "review ingest --rebuild" in message
     assert "local:all-MiniLM-L6-v2" in message and "openai-compatible:x" in message
     # The index is untouched and still answers with the model it was built with.
-    [result] = Searcher(small_index).search(["digital champion"], k=1)
-    assert result.hits[0].doc_id == "GAMMA"
+    _still_answers_with_the_local_model(small_index)
 
 
 def test_cli_search_with_another_embedding_model_exits_2(
@@ -437,13 +442,15 @@ def test_cli_search_with_another_embedding_model_exits_2(
     assert code == 2
     assert "review ingest --rebuild" in squash(err)
     assert "Traceback" not in out + err
+    _still_answers_with_the_local_model(small_index)
 
 
 def test_incremental_ingest_with_another_embedding_model_is_refused(
-    small_index: RetrievalSettings, small_corpus: Path, no_network: None
+    small_index: RetrievalSettings, no_network: None
 ) -> None:
     remote = _remote_settings(small_index.data_dir).model_copy(
         update={"catalog": small_index.catalog}
     )
     with pytest.raises(IndexError_, match="rebuild"):
-        ingest([small_corpus], remote)
+        ingest([small_index.corpus_dir], remote)
+    _still_answers_with_the_local_model(small_index)

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from orchestration.cli.entry import _overrides, _parser
-from orchestration.settings import load_settings
+from orchestration.cli import doctor
+from orchestration.cli.entry import main
+from orchestration.settings import Settings, load_settings
+
+
+@pytest.fixture()
+def settings_from(monkeypatch) -> Callable[..., Settings]:
+    """The settings ``review ARGS...`` runs its command with (``review doctor`` here: the
+    command is replaced by one that only records them)."""
+    seen: list[Settings] = []
+
+    def record(args, settings: Settings) -> int:
+        seen.append(settings)
+        return 0
+
+    monkeypatch.setattr(doctor, "cmd_doctor", record)
+
+    def run(*argv: str) -> Settings:
+        assert main(list(argv)) == 0
+        return seen[-1]
+
+    return run
 
 
 @pytest.fixture()
@@ -39,12 +61,11 @@ def test_environment_beats_file(config_file, monkeypatch):
     assert settings.models.default.max_tokens == 111  # untouched fields still come from the file
 
 
-def test_command_line_beats_environment(config_file, monkeypatch):
+def test_command_line_beats_environment(config_file, monkeypatch, settings_from):
     monkeypatch.setenv("REVIEW_MODELS__DEFAULT__MODEL", "from-env")
-    args = _parser().parse_args(
-        ["--model", "from-cli", "--agent-model", "critic=openai:gpt-4o", "doctor", "--no-call"]
+    settings = settings_from(
+        "--model", "from-cli", "--agent-model", "critic=openai:gpt-4o", "doctor", "--no-call"
     )
-    settings = load_settings(_overrides(args))
     assert settings.models.default.model == "from-cli"
     assert settings.models.default.base_url == "http://file:1/v1"
     assert settings.models.for_agent("critic").backend == "openai"
@@ -71,12 +92,11 @@ def test_secrets_stay_out_of_descriptions_and_fingerprints(monkeypatch):
     assert endpoint.fingerprint() == other.fingerprint()
 
 
-def test_model_options_work_after_the_command_too(config_file):
-    args = _parser().parse_args(
-        ["doctor", "--no-call", "--model", "after-command", "--agent-model", "editor=openai:gpt-4o"]
+def test_model_options_work_after_the_command_too(config_file, settings_from):
+    settings = settings_from(
+        "doctor", "--no-call", "--model", "after-command", "--agent-model", "editor=openai:gpt-4o"
     )
-    settings = load_settings(_overrides(args))
     assert settings.models.default.model == "after-command"
     assert settings.models.for_agent("editor").model == "gpt-4o"
-    before = _parser().parse_args(["--model", "before-command", "doctor"])
-    assert load_settings(_overrides(before)).models.default.model == "before-command"
+    before = settings_from("--model", "before-command", "doctor")
+    assert before.models.default.model == "before-command"

@@ -8,14 +8,14 @@ import json
 import pytest
 
 from orchestration.cli.entry import main
-from tests.test_run_replay import REPLIES
+from tests.scripted import REPLAYED_TALENT_RUN
 
 
 def test_without_a_terminal_the_tui_command_runs_headless(
     corpus_index, tmp_path, monkeypatch, capsys
 ):
     replies = tmp_path / "replies.json"
-    replies.write_text(json.dumps(REPLIES))
+    replies.write_text(json.dumps(REPLAYED_TALENT_RUN))
     monkeypatch.setenv("REVIEW_MODELS__DEFAULT__BACKEND", "replay")
     monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(replies))
     monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(tmp_path / "transcripts"))

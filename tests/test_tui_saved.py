@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from textual.widgets import Collapsible, Input, Markdown, Select, Static, Tabs
+from textual.widgets import Collapsible, Input, Markdown, OptionList, Select, Static, Tabs
 
+from orchestration.review_models import COMPUTED_LABEL
 from orchestration.settings import Settings, load_settings
+from tests.helpers import until
 from tui.app import create_app
-from tui.screens.report_screen import ReportScreen
+from tui.screens.report_screen import ReportScreen, claims_of
 from tui.screens.run_screen import RunScreen
 from tui.widgets.debate_log import DebateLog
 
@@ -63,21 +65,27 @@ async def test_from_a_claim_to_the_messages_and_passages_behind_it(settings):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("m")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
         report = app.screen
-        assert isinstance(report, ReportScreen)
-        [first_by_panel] = [i for i, (_, c, _) in enumerate(report._claims) if c.origin == "panel"][
-            :1
-        ]
-        _, claim, theme_id = report._claims[first_by_panel]
-        report.query_one("#claims").focus()
+        claims = report.query_one("#claims", OptionList)
+        labels = [str(claims.get_option_at_index(i).prompt) for i in range(claims.option_count)]
+        # the whole-strategy report lists each theme's gaps, then its recommendations
+        assert report.view.whole is not None
+        listed = [item for review in report.view.whole.themes for item in claims_of(review)]
+        theme_labels = labels[: len(listed)]  # whole-strategy priorities follow them
+        assert all(c.text in label for (_, c, _), label in zip(listed, theme_labels, strict=True))
+        first_by_panel = next(i for i, label in enumerate(labels) if COMPUTED_LABEL not in label)
+        _, claim, theme_id = listed[first_by_panel]
+        assert claim.origin == "panel"
+        claims.focus()
         for _ in range(first_by_panel):
             await pilot.press("down")
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, RunScreen))
         screen = app.screen
-        assert isinstance(screen, RunScreen)
-        shown = [screen.view.entries[i] for i in screen.query_one(DebateLog).shown]
+        debate = screen.query_one(DebateLog)
+        await until(pilot, lambda: len(debate.shown) < len(screen.view.entries))  # narrowed
+        shown = [screen.view.entries[i] for i in debate.shown]
         assert shown and all(e.theme_id == theme_id for e in shown)
         assert all(set(e.evidence_ids) & set(claim.evidence_ids) for e in shown)
         console = Console(width=400, record=True, file=io.StringIO())
