@@ -5,15 +5,19 @@
   ``REVIEW_*`` variables, so nothing ever reads or writes the user's real data directory.
 - The ONNX export of MiniLM is built once per session and symlinked into each test's data dir.
 - The bundled corpus is ingested once per session (``corpus_index``) for read-only tests; tests
-  that change an index use small synthetic corpora in their own data dirs. That ingest is the
-  slowest setup of all (the embeddings of every passage), so when a session has tests that need
-  it, it starts in a separate process as the session starts, and the test modules that need it
-  run after the others (each module in one piece, in the usual order): the index is built while
-  the other tests run.
+  that change an index use small synthetic corpora in their own data dirs. That ingest (every
+  passage's embeddings) is the slowest setup of all, so when a session has tests that need it,
+  it starts in a separate, low-priority process as the session starts, and the test modules that
+  need it run after the others (each module in one piece, in the usual order otherwise): the
+  index is built on the CPU time the other tests leave spare.
+- Module-scoped fixtures that build something once for a module's tests (an index, a run) apply
+  the same isolated environment themselves (``tests.helpers.isolate``); the tests sharing one
+  only read it.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import subprocess
@@ -125,9 +129,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.nodeid.split("::")[0] in late)
 
 
+def pytest_collection_finish() -> None:
+    """Keep the garbage collector's work proportionate: what collection imported lives all
+    session (frozen, so never scanned again), and collections come less often than by default.
+    The UI and index tests allocate a great deal, and with the default thresholds a fast run
+    spent some 10 s of its time in full collections; nothing in the suite relies on them."""
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
 _CORPUS_BUILD = pytest.StashKey[tuple[subprocess.Popen[bytes], RetrievalSettings, Path]]()
 _INGEST_BUNDLED_CORPUS = """
-import pickle, sys
+import os, pickle, sys
+if hasattr(os, "nice"):
+    os.nice(19)  # the tests running meanwhile come first: this takes the spare CPU
 from pathlib import Path
 from tools.ingest import ingest
 from tools.settings import RetrievalSettings
@@ -157,7 +172,6 @@ def _bundled_corpus_ingest_starts_early(
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=lambda: os.nice(19),  # noqa: PLW1509
         )
     request.config.stash[_CORPUS_BUILD] = (process, settings, folder)
     yield
@@ -169,6 +183,9 @@ def _bundled_corpus_ingest_starts_early(
 @pytest.fixture(scope="session")
 def corpus_index(request: pytest.FixtureRequest) -> IndexedCorpus:
     """The bundled corpus, ingested once; tests using it must not change it."""
+    if _CORPUS_BUILD not in request.config.stash:  # asked for by name, not started early
+        build: Callable[..., IndexedCorpus] = request.getfixturevalue("build_index")
+        return build(CORPUS_DIR, catalog=CATALOG)
     process, settings, folder = request.config.stash[_CORPUS_BUILD]
     if process.wait() != 0:
         log = (folder / "ingest.log").read_text()

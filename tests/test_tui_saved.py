@@ -65,7 +65,7 @@ async def test_from_a_claim_to_the_messages_and_passages_behind_it(settings):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("m")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.is_mounted)
         report = app.screen
         claims = report.query_one("#claims", OptionList)
         labels = [str(claims.get_option_at_index(i).prompt) for i in range(claims.option_count)]
@@ -98,9 +98,8 @@ async def test_statements_set_aside_by_the_claim_checks_are_listed_collapsed(set
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("m")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.is_mounted)
         report = app.screen
-        assert isinstance(report, ReportScreen)
         box = report.query_one("#set-aside", Collapsible)
         talent = report.view.reviews["talent"]
         assert box.collapsed and box.display

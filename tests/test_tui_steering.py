@@ -16,6 +16,9 @@ from orchestration.settings import Settings, load_settings
 from tests.helpers import until
 from tests.scripted import PacedSpeaker
 from tui.app import ReviewApp, create_app
+from tui.dialogs.ask_panelist import AskPanelist
+from tui.dialogs.confirm import Confirm
+from tui.dialogs.text_prompt import TextPrompt
 from tui.screens.report_screen import ReportScreen
 from tui.screens.run_screen import RunScreen
 
@@ -97,7 +100,7 @@ async def test_asking_a_panelist_gives_it_the_next_turn(settings):
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: len(speaker.pending) == 1)
         await pilot.press("a")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, AskPanelist))
         await pilot.press("down", "down", "enter")  # national-policy -> inclusion
         await type_and_send(pilot, "Who is left out?")
         speaker.release()
@@ -151,7 +154,7 @@ async def test_pausing_holds_the_next_turn_until_resumed(settings):
         screen = app.screen
         assert isinstance(screen, RunScreen)
         await until(pilot, lambda: screen.view.paused)  # the debate took the pause...
-        await pilot.pause(0.3)
+        await pilot.pause(0.3)  # (nothing to wait for: this gives a wrong turn time to start)
         assert len(speaker.pending) == 1  # ...and holds between turns
         await pilot.press("p")
         await until(pilot, lambda: len(speaker.pending) >= 2)
@@ -159,6 +162,7 @@ async def test_pausing_holds_the_next_turn_until_resumed(settings):
     assert logged(settings, "pause") and logged(settings, "resume")
 
 
+@pytest.mark.slow  # two whole runs: the live one, then its replay
 async def test_sending_back_and_approving_a_held_review(settings):
     speaker = PacedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
     app = live_app(settings, speaker, approval=True)
@@ -194,7 +198,7 @@ async def test_a_follow_up_question_is_answered_and_logged(settings):
     async with app.run_test(size=SIZE) as pilot:
         await finish(pilot, app, speaker)
         await pilot.press("f")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, AskPanelist))
         await pilot.press("enter")  # the editor, highlighted by default
         await type_and_send(pilot, "Which objective is weakest?")
         screen = app.screen
@@ -218,13 +222,13 @@ async def test_quitting_mid_run_asks_first_and_leaves_a_resumable_run(settings):
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: len(speaker.pending) == 1)  # mid-debate
         await pilot.press("q")
-        await pilot.pause()
-        assert app.is_running and type(app.screen).__name__ == "Confirm"
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert app.is_running
         await pilot.press("n")  # keep running
-        await pilot.pause()
-        assert isinstance(app.screen, RunScreen)
+        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+        assert app.is_running
         await pilot.press("q")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("y")
         await until(pilot, lambda: not app.is_running)
     assert app.return_value and "--resume" in app.return_value
@@ -236,6 +240,7 @@ async def test_quitting_mid_run_asks_first_and_leaves_a_resumable_run(settings):
     assert summarise(folder).status == "interrupted"
 
 
+@pytest.mark.slow  # two apps and two runs: one quit part-way, then resumed to the end
 async def test_a_quit_run_resumes_in_the_app_to_completion(settings):
     speaker = PacedSpeaker()
     app = live_app(settings, speaker)
@@ -244,7 +249,7 @@ async def test_a_quit_run_resumes_in_the_app_to_completion(settings):
         speaker.release()  # one opening is recorded before the chair quits
         await until(pilot, lambda: len(speaker.pending) == 2)
         await pilot.press("q")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("y")
         await until(pilot, lambda: not app.is_running)
     [folder] = list(settings.transcripts_dir.iterdir())
@@ -272,7 +277,7 @@ async def test_steering_through_the_command_palette(settings):
         await paste(pilot, "Interject")
         await until(pilot, lambda: palette_matches(app) > 0)  # the search runs in the background
         await pilot.press("enter")
-        await until(pilot, lambda: type(app.screen).__name__ == "TextPrompt")
+        await until(pilot, lambda: isinstance(app.screen, TextPrompt))
         await type_and_send(pilot, "Is agency spend covered?")
         speaker.release()
         await until(pilot, lambda: len(speaker.pending) == 2)
@@ -295,7 +300,7 @@ async def test_a_model_failure_is_one_plain_message_and_the_log_is_kept(settings
         screen = app.screen
         assert isinstance(screen, RunScreen)
         await until(pilot, lambda: screen.view.status == "failed")
-        await pilot.pause(0.2)
+        await pilot.pause(0.2)  # (nothing to wait for: this gives a wrong exit time to happen)
         assert app.is_running  # the app stays up; the user reads the error and the debate
         errors = [e for e in screen.view.entries if e.kind == "error"]
         assert errors and "timed out" in errors[0].text
@@ -328,7 +333,7 @@ async def test_the_report_screen_follows_a_live_run(settings):
         run_screen = app.screen
         assert isinstance(run_screen, RunScreen)
         await pilot.press("m")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.is_mounted)
         claims = app.screen.query_one("#claims", OptionList)
         assert claims.option_count == 0  # nothing is reviewed yet
         speaker.run_freely()
