@@ -30,7 +30,7 @@ _SENTENCE_END = re.compile(
 )
 _LINE = re.compile(r"[^\n]+")
 _LIST_MARKER = re.compile(r"^(?:[-*•▪◦–>]+\s+|\(?[0-9]{1,2}[.)]\s+|\(?[a-z][.)]\s+)")
-_TERMINAL = re.compile(r"[.!?][\"'”’)]*$")
+TERMINAL = re.compile(r"[.!?][\"'”’)]*$")  # ends a sentence
 _STARTS_SENTENCE = re.compile(r"^[\"“‘'(]?[A-Z0-9]")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}|…\s?…|_{4,}")
 _PAGE_NUMBER_END = re.compile(r"[A-Za-z)]\s+\d{1,3}$")
@@ -180,7 +180,7 @@ def is_quotable(
     text = sentence.strip()
     return (
         bool(_STARTS_SENTENCE.match(text))
-        and bool(_TERMINAL.search(text))
+        and bool(TERMINAL.search(text))
         and _readable(text, min_words, min_known)
     )
 

@@ -10,7 +10,6 @@ the review is built from the computed coverage alone and says so.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from orchestration.engine.citations import Lookup, cite
@@ -24,6 +23,7 @@ from orchestration.engine.claims.computed import (
 )
 from orchestration.engine.claims.for_run import theme_terms
 from orchestration.engine.claims.sign_offs import judge_sign_off
+from orchestration.engine.claims.text import split_sentences
 from orchestration.engine.drafts import EditorDraft, SignOff
 from orchestration.review_models import (
     CandidateGap,
@@ -38,8 +38,6 @@ from orchestration.review_models import (
 from orchestration.strategy import Theme
 from tools.coverage import ObjectiveSupport, TopicGap
 from tools.evidence import Passage
-
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"'(])")
 
 
 @dataclass
@@ -95,8 +93,7 @@ def draft_statements(draft: EditorDraft) -> list[tuple[Statement, object]]:
     """Each statement of the draft with the draft item it came from (None for the summary)."""
     items: list[tuple[Statement, object]] = [
         (Statement("summary", "editor", sentence), None)
-        for sentence in _SENTENCE_BREAK.split(draft.coverage_summary.strip())
-        if sentence.strip()
+        for sentence in split_sentences(draft.coverage_summary)
     ]
     items += [(Statement("gap", "editor", g.text, list(g.evidence)), g) for g in draft.gaps]
     items += [

@@ -5,7 +5,7 @@ review (its draft checked into the review the panel signs off), and a panelist's
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 from agents.panel import SPECS
 from agents.speaking import Decided, Delta, Said, ToolUse, TurnRequest, Undecided
@@ -44,6 +44,13 @@ from tools.search import Filters, Searcher
 Outcome = list[tuple[CheckedTurn, dict[str, object] | None, str | None]]
 
 
+def showable(passages: Iterable[Passage], low_quality_below: float) -> list[Passage]:
+    """What the panel may be shown: never planted instructions to a model, and readable passages
+    before slide debris (otherwise in the order given)."""
+    shown = [p for p in passages if not p.addresses_model]
+    return sorted(shown, key=lambda p: p.quality < low_quality_below)
+
+
 def evidence_pack(
     searcher: Searcher, agent: str, theme: Theme, focus: list[str], budget: EvidenceBudget
 ) -> tuple[list[str], list[Passage]]:
@@ -59,9 +66,7 @@ def evidence_pack(
         results = searcher.search(queries, k=k)
     ids = list(dict.fromkeys(hit.id for result in results for hit in result.hits))
     passages = [p for pid in ids if (p := searcher.passage(pid)) is not None]
-    shown = [p for p in passages if not p.addresses_model]  # planted instructions: never shown
-    readable_first = sorted(shown, key=lambda p: p.quality < low_quality_below)  # stable
-    return queries, readable_first[: budget.pack_size]
+    return queries, showable(passages, low_quality_below)[: budget.pack_size]
 
 
 async def debate_turn(
@@ -164,9 +169,7 @@ async def review_turn(
     """The editor's review: its draft, checked into the review the panel will sign off."""
     theme = run.theme
     low = ctx.searcher.settings.low_quality_below
-    shown = [p for p in run.seen.values() if not p.addresses_model]
-    readable_first = sorted(shown, key=lambda p: p.quality < low)
-    passages = readable_first[: ctx.budget.review_pack_size]
+    passages = showable(run.seen.values(), low)[: ctx.budget.review_pack_size]
     question, run.chair_question = run.chair_question, None  # an interjection not yet answered
     sent_back = run.chair_comments[-1] if run.chair_comments else None
     yield EvidencePack(

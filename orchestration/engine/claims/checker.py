@@ -128,8 +128,9 @@ class ClaimChecker:
             min_words=None if where in CITING else self.settings.opinion_min_words,
         )
         ids = list(dict.fromkeys([*statement.evidence_ids, *cleaned.cited]))
-        passages = [p for i in ids if (p := self.lookup(i.strip().strip("[]"))) is not None]
-        cleaned.unknown_ids += [i for i in ids if self.lookup(i.strip().strip("[]")) is None]
+        found = {i: self.lookup(i.strip().strip("[]")) for i in ids}
+        passages = [p for p in found.values() if p is not None]
+        cleaned.unknown_ids += [i for i, p in found.items() if p is None]
         reasons = list(cleaned.problems)
         readable = [p for p in passages if best_quote(p, cleaned.text).quotable]
         if passages and all(p.addresses_model for p in passages):

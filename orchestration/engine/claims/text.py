@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from orchestration.engine.claims.settings import ClaimSettings
+from tools.quality import TERMINAL
 from tools.vocabulary import Vocabulary, words
 
 EVIDENCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*#\d+$")
@@ -30,8 +31,8 @@ _PROMPT_MARKERS = re.compile(
     re.IGNORECASE,
 )
 _TRANSCRIPT_LABELS = ("objection:", "open objections")
-TERMINAL = re.compile(r"[.!?][\"'”’)]*$")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"'(])")
 _DANGLING = frozenset(
     [
         "a",
@@ -82,6 +83,11 @@ class Cleaned:
     problems: list[str] = field(default_factory=list)
     says_no_evidence: bool = False
     cut: str = ""
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a model's paragraph (an id in brackets stays with its sentence)."""
+    return [s.strip() for s in _SENTENCE_BREAK.split(text.strip()) if s.strip()]
 
 
 def _shingles(tokens: list[str], n: int) -> set[tuple[str, ...]]:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from orchestration.engine.claims.checker import Checked, ClaimChecker, Statement
+from orchestration.engine.claims.text import split_sentences
 from orchestration.engine.drafts import DebatePoints, Objections
 from orchestration.review_models import SetAside
 from tools.evidence import Passage
@@ -99,7 +100,6 @@ def _turn(kept: list[str], checked: list[Checked]) -> CheckedTurn:
     )
 
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"'(])")
 NO_CHECKED_ANSWER = (
     "No sentence of the answer passed the claim checks (they are listed as set aside); the "
     "passages found for the question are cited below."
@@ -115,7 +115,7 @@ def check_answer(
 ) -> CheckedTurn:
     """Check a follow-up answer sentence by sentence; a sentence that cites nothing inline may
     rest on the passage of ``pool`` (the question's evidence) that supports it best."""
-    sentences = [s.strip() for s in _SENTENCE_BREAK.split(text.strip()) if s.strip()]
+    sentences = split_sentences(text)
     statements = [Statement("follow-up", agent, sentence) for sentence in sentences]
     checked = checker.check(statements, grounded, pool)
     kept = [s for s, item in zip(sentences, checked, strict=True) if item.passed]
