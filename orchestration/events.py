@@ -165,6 +165,11 @@ class HumanSteer(_Event):
     kind: SteerKind
     text: str = ""
     target: str | None = Field(default=None, description="Agent asked directly, if any.")
+    step: int | None = Field(
+        default=None,
+        description="The theme's step that took the steer (one before each turn, one for each "
+        "wait for the chair), so a resume or replay takes it again at the same point.",
+    )
 
     def to_text(self) -> str:
         target = f" {self.target}" if self.target else ""

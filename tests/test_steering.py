@@ -52,3 +52,34 @@ def test_a_replay_without_a_recorded_verdict_says_so_instead_of_waiting():
     steering = Steering(recorded_only=True)
     with pytest.raises(ValueError, match="waited for the chair"):
         asyncio.run(steering.next_steers("talent"))
+
+
+def test_recorded_steers_are_taken_again_at_their_step_and_a_trailing_pause_is_dropped():
+    from orchestration.events import HumanSteer
+
+    steering = Steering()
+    steering.preload(
+        [
+            HumanSteer(kind="redirect", text="digital skills", theme_id="talent", step=0),
+            HumanSteer(kind="interject", text="Retention?", theme_id="talent", step=2),
+            HumanSteer(kind="pause", theme_id="talent", step=3),  # the run stopped paused
+        ]
+    )
+    assert [s.text for s in steering.drain("talent", 0)] == ["digital skills"]
+    assert steering.drain("talent", 1) == []
+    assert [s.text for s in steering.drain("talent", 2)] == ["Retention?"]
+    assert steering.drain("talent", 3) == [] and not steering.paused
+
+
+def test_a_resume_taken_by_one_theme_releases_every_theme():
+    async def scenario() -> None:
+        steering = Steering()
+        steering.send("pause", theme_id="talent")
+        steering.drain("talent")
+        talent = asyncio.create_task(steering.wait_while_paused("talent"))
+        inclusion = asyncio.create_task(steering.wait_while_paused("inclusion"))
+        await asyncio.sleep(0.05)
+        steering.send("resume")  # for no theme: whichever theme takes it, both go on
+        await asyncio.wait_for(asyncio.gather(talent, inclusion), 2)
+
+    asyncio.run(scenario())

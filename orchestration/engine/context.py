@@ -72,6 +72,12 @@ class ThemeRun:
     draft: EditorDraft | None = None
     review_text: str = ""
     sign_offs: dict[str, SignOff] = field(default_factory=dict)
+    steps: int = 0  # the points so far at which the debate took the chair's steers
+
+    def next_step(self) -> int:
+        """Number the debate's next point of taking steers (see ``engine.steering``)."""
+        self.steps += 1
+        return self.steps - 1
 
     def awaiting_chair(self, chair_approval: bool) -> bool:
         return chair_approval and not self.approved

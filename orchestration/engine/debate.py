@@ -84,19 +84,24 @@ def _brief(ctx: PanelContext, run: ThemeRun) -> AgentMessage:
 
 async def _take_steers(run: ThemeRun, steering: Steering) -> AsyncIterator[DebateItem]:
     """The chair's steers that arrived, logged now and applied (a pause waits here)."""
-    for steer in steering.drain(run.theme.id):
-        yield steer.model_copy(update={"theme_id": run.theme.id})
-        _apply_steer(run, steer)
-    for steer in await steering.wait_while_paused(run.theme.id):
-        yield steer.model_copy(update={"theme_id": run.theme.id})
-        _apply_steer(run, steer)
+    step = run.next_step()
+    for steer in steering.drain(run.theme.id, step):
+        yield _applied(run, steer, step)
+    for steer in await steering.wait_while_paused(run.theme.id, step):
+        yield _applied(run, steer, step)
 
 
 async def _wait_for_chair(run: ThemeRun, steering: Steering) -> AsyncIterator[DebateItem]:
     """The theme's review is done and held: wait for the chair's next steer."""
-    for steer in await steering.next_steers(run.theme.id):
-        yield steer.model_copy(update={"theme_id": run.theme.id})
-        _apply_steer(run, steer)
+    step = run.next_step()
+    for steer in await steering.next_steers(run.theme.id, step):
+        yield _applied(run, steer, step)
+
+
+def _applied(run: ThemeRun, steer: HumanSteer, step: int) -> HumanSteer:
+    """``steer`` applied to the theme, as its log records it."""
+    _apply_steer(run, steer)
+    return steer.model_copy(update={"theme_id": run.theme.id, "step": step})
 
 
 async def _take_turn(
@@ -144,8 +149,9 @@ async def _finish(
             message="Dropped evidence ids that do not exist: "
             + ", ".join(review.dropped_evidence_ids),
         )
+    last_step = run.next_step()
     for steer in steering.discard(theme.id):  # sent too late to be used: say so, lose nothing
-        yield steer.model_copy(update={"theme_id": theme.id})
+        yield steer.model_copy(update={"theme_id": theme.id, "step": last_step})
         yield ErrorRaised(
             theme_id=theme.id,
             kind="steer_unused",

@@ -39,7 +39,7 @@ from orchestration.record.event_log import EventLog
 from orchestration.record.folder import RunFolder
 from orchestration.record.replaying import DuplicateFilter, PriorRun, RecordedSpeaker, load_prior
 from orchestration.record.sealing import installation_key
-from orchestration.review_models import ThemeReview
+from orchestration.review_models import StrategyReview, ThemeReview
 from orchestration.settings import Settings
 from orchestration.strategy import Strategy, Theme, load_strategy, strategy_hash
 from tools.coverage import CoverageAnalyzer
@@ -144,6 +144,7 @@ class _Record:
     log: EventLog
     speaker: Speaker
     reviews: dict[str, ThemeReview] = field(default_factory=dict)
+    whole: StrategyReview | None = None  # a resumed run that stopped after the whole-strategy pass
     duplicates: DuplicateFilter = field(default_factory=lambda: DuplicateFilter([]))
 
 
@@ -167,6 +168,7 @@ def _open_record(plan: RunPlan, settings: Settings, strategy: Strategy, live: Sp
         EventLog.continuing(folder.events, prior.last_seq, prior.last_hash, key),
         RecordedSpeaker(prior.events, live=live),
         prior.reviewed_themes(),
+        prior.strategy_reviewed(),
         DuplicateFilter(prior.unfinished_theme_events()),
     )
 
@@ -297,9 +299,11 @@ async def _review_all(
     """Every theme debated, the whole-strategy pass, and the reports; report.md's path."""
     record = parts.record
     await _debate_all(parts.context, parts.chosen, steering, record.reviews, concurrency, emit)
-    ordered = [record.reviews[t.id] for t in parts.chosen]
-    whole = await asyncio.to_thread(review_strategy, parts.strategy, ordered, parts.coverage)
-    emit(StrategyReviewed(review=whole))
+    whole = record.whole
+    if whole is None:
+        ordered = [record.reviews[t.id] for t in parts.chosen]
+        whole = await asyncio.to_thread(review_strategy, parts.strategy, ordered, parts.coverage)
+        emit(StrategyReviewed(review=whole))
     return record.folder.write_reports(whole, record.run_id, parts.models, parts.searcher.passage)
 
 

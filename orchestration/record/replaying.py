@@ -43,7 +43,8 @@ class RecordedSpeaker:
         self._replies: dict[tuple[str, str], deque[_Reply]] = {}
         for event in events:
             if isinstance(event, AgentMessage) and event.agent != "moderator":
-                reply = _Reply(event.content, event.data, failed=False)
+                said = event.content if event.reply is None else event.reply  # as written
+                reply = _Reply(said, event.data, failed=False)
             elif (
                 isinstance(event, ErrorRaised) and event.kind == "structured_output" and event.agent
             ):
@@ -123,6 +124,10 @@ class PriorRun:
 
     def reviewed_themes(self) -> dict[str, Any]:
         return {e.theme_id: e.review for e in self.events if e.type == "theme_review"}
+
+    def strategy_reviewed(self) -> Any | None:
+        """The whole-strategy review, when the run got that far (every theme was done)."""
+        return next((e.review for e in self.events if e.type == "strategy_review"), None)
 
     def unfinished_theme_events(self) -> list[Any]:
         done = set(self.reviewed_themes())
