@@ -60,13 +60,46 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _stream(self, text: str, cut: str | None = None) -> None:
+        """``text`` as a server-sent event stream, whole, or cut off after its first chunk: the
+        connection closed (``"close"``) or a chunk left half-sent (``"chunked"``)."""
+        chunked = cut == "chunked"
+        self.protocol_version = "HTTP/1.1" if chunked else "HTTP/1.0"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        base = {"id": "c1", "created": 0, "model": "fake", "object": "chat.completion.chunk"}
+        pieces = [
+            {"index": 0, "delta": {"content": text[:5]}, "finish_reason": None},
+            {"index": 0, "delta": {"content": text[5:]}, "finish_reason": None},
+            {"index": 0, "delta": {}, "finish_reason": "stop"},
+        ]
+        events = [f"data: {json.dumps({**base, 'choices': [p]})}\n\n" for p in pieces]
+        events.append("data: [DONE]\n\n")
+        for number, event in enumerate(events):
+            if cut and number == 1:
+                if chunked:  # a chunk announced, half of it sent, and the connection dropped
+                    self.wfile.write(f"{len(event):x}\r\n{event[:10]}".encode())
+                self.close_connection = True
+                return
+            data = event.encode()
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n" if chunked else data)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         scenario = self.path.split("/")[1]
         self.hits[scenario] += 1
         count = self.hits[scenario]
         error = b'{"error": {"message": "nope", "type": "x"}}'
-        if scenario == "flaky429":
+        if scenario.startswith("cut") and json.loads(body).get("stream"):
+            how = "chunked" if "chunked" in scenario else "close"
+            always = scenario.startswith("cutalways")
+            self._stream("The whole reply.", how if always or count == 1 else None)
+        elif scenario == "flaky429":
             if count == 1:
                 self._send(429, error, {"retry-after-ms": "10"})
             else:
@@ -82,6 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, b'{"error": {"message": "invalid api key", "type": "auth"}}')
         elif scenario == "nomodel":
             self._send(404, b'{"error": {"message": "model not found", "type": "x"}}')
+        elif json.loads(body).get("stream"):
+            self._stream("hello there")
         else:
             self._send(200, _completion("hello"))
 
@@ -201,3 +236,29 @@ async def test_each_turn_gets_the_usage_of_its_own_calls_when_turns_run_at_once(
     assert _Handler.hits["counted"] - before == 6 == len(factory.ledger.records)
     said = [i async for i in speaker.speak(TurnRequest("critic", "shared", "", "task"))][-1]
     assert [u.agent for u in said.usage] == ["critic"]  # the streamed turn carries its call
+
+
+async def _streamed(factory: ModelFactory) -> str:
+    speaker = AutoGenSpeaker(factory)
+    said = [i async for i in speaker.speak(TurnRequest("critic", "shared", "", "task"))][-1]
+    return said.text
+
+
+@pytest.mark.parametrize("how", ["close", "chunked"])
+async def test_a_reply_cut_off_part_way_is_asked_for_again(fake_server, tmp_path, how):
+    scenario = f"cut{how}"
+    assert await _streamed(_factory(fake_server, scenario, tmp_path)) == "The whole reply."
+    assert _Handler.hits[scenario] == 2
+
+
+@pytest.mark.parametrize("how", ["close", "chunked"])
+async def test_a_reply_cut_off_every_time_fails_the_turn_with_a_true_message(
+    fake_server, tmp_path, how
+):
+    scenario = f"cutalways{how}"
+    with pytest.raises(ModelCallError) as error:
+        await _streamed(_factory(fake_server, scenario, tmp_path, max_retries=1))
+    assert error.value.kind == "cut_reply"
+    assert "cut its reply off part-way 2 times" in str(error.value)
+    assert "Cannot reach" not in str(error.value)
+    assert _Handler.hits[scenario] == 2

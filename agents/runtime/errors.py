@@ -15,6 +15,15 @@ class ModelCallError(RuntimeError):
         self.kind = kind
 
 
+def cut_reply(endpoint: ModelEndpoint) -> ModelCallError:
+    """Every try of a streamed reply was cut off before the model finished it."""
+    return ModelCallError(
+        f"{endpoint.describe()} cut its reply off part-way {endpoint.max_retries + 1} times (the "
+        "stream ended before the model finished); check the server's log, then resume the run.",
+        "cut_reply",
+    )
+
+
 def explain(exc: BaseException, endpoint: ModelEndpoint) -> ModelCallError:
     """Turn an exception from a model call into a ModelCallError with a plain message."""
     name = endpoint.describe()

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncGenerator, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -26,7 +27,7 @@ from autogen_core.tools import Tool, ToolSchema
 from pydantic import BaseModel, Field
 
 from agents.model_settings import ModelEndpoint
-from agents.runtime.errors import explain
+from agents.runtime.errors import cut_reply, explain
 from agents.speaking import Usage
 
 UsageRecord = Usage  # one model call (agents.speaking.Usage)
@@ -85,6 +86,10 @@ def _cost(endpoint: ModelEndpoint, usage: RequestUsage) -> float | None:
     if price is None:
         return None
     return (usage.prompt_tokens * price.prompt + usage.completion_tokens * price.completion) / 1e6
+
+
+class _CutReply(Exception):
+    """A streamed reply ended before the model finished it."""
 
 
 class MeteredClient(ChatCompletionClient):
@@ -157,28 +162,51 @@ class MeteredClient(ChatCompletionClient):
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> AsyncGenerator[str | CreateResult, None]:
-        started = time.perf_counter()
-        try:
-            async for item in self.inner.create_stream(
-                messages,
-                tools=tools,
-                tool_choice=tool_choice,  # type: ignore[arg-type]
-                json_output=json_output,
-                extra_create_args={**self.default_extra, **self.stream_extra, **extra_create_args},
-                cancellation_token=cancellation_token,
-            ):
-                if isinstance(item, CreateResult):
-                    missing = item.usage.prompt_tokens == 0 and item.usage.completion_tokens == 0
-                    if missing:  # llama.cpp sends no usage on streams: ~4 characters a token
-                        prompt = "".join(str(m.content) for m in messages)
-                        item.usage = RequestUsage(
-                            prompt_tokens=len(prompt) // 4,
-                            completion_tokens=len(str(item.content)) // 4,
-                        )
-                    self._record(item.usage, started, estimated=missing)
-                yield item
-        except Exception as exc:
-            raise explain(exc, self.endpoint) from exc
+        """The inner stream; a reply cut off part-way (the stream ends with no finish reason, or
+        the connection drops after the first chunk) is asked for again, like a 5xx."""
+        extra = {**self.default_extra, **self.stream_extra, **extra_create_args}
+        for attempt in range(self.endpoint.max_retries + 1):
+            started = time.perf_counter()
+            streamed = False
+            try:
+                async for item in self.inner.create_stream(
+                    messages,
+                    tools=tools,
+                    tool_choice=tool_choice,  # type: ignore[arg-type]
+                    json_output=json_output,
+                    extra_create_args=extra,
+                    cancellation_token=cancellation_token,
+                ):
+                    if not isinstance(item, CreateResult):
+                        streamed = True
+                        yield item
+                        continue
+                    if item.finish_reason == "unknown":
+                        raise _CutReply
+                    usage = self._usage_of(item, messages)
+                    self._record(usage, started, estimated=usage is not item.usage)
+                    item.usage = usage
+                    yield item
+                return
+            except _CutReply:
+                pass
+            except Exception as exc:
+                if not streamed:
+                    raise explain(exc, self.endpoint) from exc
+            if attempt < self.endpoint.max_retries:
+                await asyncio.sleep(min(8.0, 0.5 * 2**attempt))
+        raise cut_reply(self.endpoint)
+
+    @staticmethod
+    def _usage_of(result: CreateResult, messages: Sequence[LLMMessage]) -> RequestUsage:
+        """The call's usage; llama.cpp sends none on streams, so it is estimated (~4 characters
+        a token)."""
+        if result.usage.prompt_tokens or result.usage.completion_tokens:
+            return result.usage
+        prompt = "".join(str(m.content) for m in messages)
+        return RequestUsage(
+            prompt_tokens=len(prompt) // 4, completion_tokens=len(str(result.content)) // 4
+        )
 
     async def close(self) -> None:
         await self.inner.close()
