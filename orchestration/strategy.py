@@ -81,6 +81,10 @@ def load_strategy(path: Path) -> Strategy:
         raise StrategyError(
             f"{path} does not exist; give the path of a strategy .toml or .md file."
         )
+    if path.is_dir():
+        raise StrategyError(
+            f"{path} is a folder; give the path of the strategy file in it (.toml or .md)."
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

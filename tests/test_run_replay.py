@@ -273,3 +273,72 @@ def test_audit_can_ask_a_model_to_judge_each_claim(
     )
     claims = json.loads(capsys.readouterr().out)["claims"]
     assert claims and all(c["judged"] == "supported" for c in claims)
+
+
+def _cut_before_the_end(folder: Path) -> None:
+    """What a crash while the reports were written leaves: no run_finished, evidence.json torn."""
+    log = folder / "events.jsonl"
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text("".join(line for line in lines if '"type":"run_finished"' not in line))
+    (folder / "evidence.json").write_text("")
+
+
+def test_a_damaged_snapshot_is_named_by_audit_and_rebuilt_by_resume(
+    run_folder, corpus_index, capsys
+):
+    data = ["--data-dir", str(corpus_index.settings.data_dir)]
+    _cut_before_the_end(run_folder)
+    assert main(["audit", run_folder.name, "--json", *data]) == 1
+    problems = json.loads(capsys.readouterr().out)["chain_problems"]
+    assert any(p.startswith("evidence.json is damaged") for p in problems)
+    assert any("ends without run_finished" in p for p in problems)
+
+    assert main(["run", "--resume", run_folder.name, *data]) == 0
+    capsys.readouterr()
+    assert (run_folder / "evidence.json.damaged").exists()  # kept aside, not lost
+    assert main(["audit", run_folder.name, *data]) == 0
+    assert "PASSED" in capsys.readouterr().out
+
+
+def test_a_full_disk_stops_the_run_plainly_and_it_resumes_after(
+    run_folder, corpus_index, tmp_path, monkeypatch, capsys
+):
+    """The disk fills while the resumed run writes its log: one sentence naming the log, the
+    lines already written kept, and the run resumes once there is space again."""
+    import errno
+    import os
+
+    import orchestration.record.event_log as event_log
+
+    data = ["--data-dir", str(corpus_index.settings.data_dir)]
+    log = run_folder / "events.jsonl"
+    lines = log.read_text().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if '"phase":"sign_off"' in line)
+    log.write_text("".join(lines[:cut]))
+    rest = tmp_path / "rest.json"
+    rest.write_text(json.dumps(REPLIES[5:]))
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(rest))
+
+    writes = 0
+    real_fsync = os.fsync
+
+    def fills_up(fd: int) -> None:
+        nonlocal writes
+        writes += 1
+        if writes > 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(event_log.os, "fsync", fills_up)
+    assert main(["run", "--resume", run_folder.name, *data]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"The disk is full: {log} could not be written" in err and "Errno" not in err
+    assert read_log(log).events[-1].type != "run_finished"
+
+    monkeypatch.setattr(event_log.os, "fsync", real_fsync)
+    assert main(["run", "--resume", run_folder.name, *data]) == 0
+    capsys.readouterr()
+    check = read_log(log)
+    assert check.intact and check.events[-1].status == "complete"
+    signers = [e.agent for e in check.events if e.type == "agent_message" and e.phase == "sign_off"]
+    assert signers == ["national-policy", "leeds-local", "inclusion", "critic"]

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from agents.speaking import Speaker
+from orchestration.plain_errors import plain_message
 from orchestration.settings import Settings
 from tui.dialogs.confirm import Confirm
 from tui.screens.audit_screen import AuditScreen
@@ -71,7 +72,7 @@ class ReviewApp(App[str | None]):
         try:
             self.push_screen(RunScreen(Session.saved(self.settings, run_id)))
         except (OSError, ValueError) as exc:
-            self.notify(str(exc), severity="error", timeout=12)
+            self.notify(plain_message(exc), severity="error", timeout=12)
 
     def start_run(self) -> None:
         """A new run on the configured strategy (from the saved-runs screen)."""
@@ -83,7 +84,7 @@ class ReviewApp(App[str | None]):
                 self.settings, chair_approval=self.chair_approval, speaker=self.speaker
             )
         except (OSError, ValueError) as exc:
-            self.notify(str(exc), severity="error", timeout=12)
+            self.notify(plain_message(exc), severity="error", timeout=12)
             return
         self.push_screen(RunScreen(session))
 
@@ -99,7 +100,7 @@ class ReviewApp(App[str | None]):
                 speaker=self.speaker,
             )
         except (OSError, ValueError) as exc:
-            self.notify(str(exc), severity="error", timeout=12)
+            self.notify(plain_message(exc), severity="error", timeout=12)
             return
         self.push_screen(RunScreen(session))
 

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from orchestration.plain_errors import plain_message
 from tools.evidence import Passage
 from tools.settings import RetrievalSettings
 
@@ -45,7 +46,7 @@ class PassageBook:
         try:
             self._searcher = shared_searcher(settings)
         except (OSError, ValueError, RuntimeError) as exc:
-            self.index_error = str(exc)
+            self.index_error = plain_message(exc)
 
     @property
     def searcher(self) -> Searcher | None:

@@ -14,6 +14,7 @@ from typing import Any
 from rich.console import Console
 
 from orchestration.cli import corpus_commands, doctor, run_commands, transcript_commands
+from orchestration.plain_errors import is_disk_failure, plain_message
 from orchestration.settings import Settings, load_settings
 
 UserError = (ValueError, RuntimeError, OSError)
@@ -127,9 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stderr.print("Stopped.")
         return 130
     except UserError as exc:
-        message = str(exc).strip() or type(exc).__name__
-        stderr.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
-        return 2
+        stderr.print(f"[bold red]error:[/] {plain_message(exc)}", highlight=False, markup=True)
+        return 1 if is_disk_failure(exc) else 2
 
 
 if __name__ == "__main__":

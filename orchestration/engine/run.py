@@ -35,6 +35,7 @@ from orchestration.events import (
     StrategyReviewed,
     ThemeReviewed,
 )
+from orchestration.plain_errors import plain_message
 from orchestration.record.event_log import EventLog
 from orchestration.record.folder import RunFolder
 from orchestration.record.replaying import DuplicateFilter, PriorRun, RecordedSpeaker, load_prior
@@ -282,7 +283,7 @@ async def _execute(
         )
         return RunResult(record.run_id, record.folder.path, report, "complete")
     except (ModelCallError, OSError, ValueError, RuntimeError) as exc:
-        emit(ErrorRaised(message=str(exc), kind=getattr(exc, "kind", type(exc).__name__)))
+        emit(ErrorRaised(message=plain_message(exc), kind=getattr(exc, "kind", type(exc).__name__)))
         emit(RunFinished(status="failed", seconds=seconds()))
         raise
     except (asyncio.CancelledError, KeyboardInterrupt):

@@ -11,7 +11,6 @@ verbatim quote. It says nothing about statements that were set aside; the summar
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -24,13 +23,17 @@ from agents.speaking import Decided, Speaker, TurnRequest
 from orchestration.engine.claims.support import lexical_support
 from orchestration.events import AgentMessage, FilesSealed, RunFinished
 from orchestration.record.event_log import read_log
-from orchestration.record.folder import RunFolder, text_hash
+from orchestration.record.folder import DamagedFile, RunFolder, text_hash
 from orchestration.review_models import SetAside, StrategyReview, strategy_citations
 from tools.evidence import Passage
 from tools.quotes import content_terms
 
 Embed = Callable[[list[str]], np.ndarray]
 REPORT_PARTS = ("summary", "gap", "recommendation", "sign-off", "dissent")
+DAMAGED = (
+    "{name} is damaged (cut short or edited) and cannot be read: an unfinished run rebuilds it "
+    "from its log when resumed"
+)
 
 
 class CitationCheck(BaseModel):
@@ -121,7 +124,12 @@ def audit_run(path: Path, embed: Embed | None = None, key: bytes | None = None) 
             "The log carries no seals (an earlier version wrote it, or they were stripped): a "
             "line rewritten with its hash chain recomputed would not show."
         )
-    if not folder.report_json.exists():
+    review = _saved_review(folder, problems)
+    try:
+        passages = folder.snapshot()
+    except DamagedFile:
+        passages = {}  # record_problems has said so
+    if review is None:
         return AuditResult(
             run_id=folder.run_id,
             chain_intact=not problems,
@@ -131,8 +139,6 @@ def audit_run(path: Path, embed: Embed | None = None, key: bytes | None = None) 
             claims=[],
             notes=notes,
         )
-    review = StrategyReview.model_validate_json(folder.report_json.read_text(encoding="utf-8"))
-    passages = folder.snapshot()
     citations = [
         CitationCheck(
             claim=cited.text,
@@ -185,14 +191,26 @@ def record_problems(folder: RunFolder, events: list[Any]) -> list[str]:
             for name, digest in seals[-1].items()
             if on_disk.get(name) != digest
         ]
-    if folder.evidence.exists():
-        raw = json.loads(folder.evidence.read_text(encoding="utf-8"))
-        problems += [
-            f"evidence.json: the text of {pid} no longer matches its content hash"
-            for pid, entry in raw.items()
-            if "sha256" in entry and text_hash(entry.get("text", "")) != entry["sha256"]
-        ]
+    try:
+        saved = folder.snapshot_entries()
+    except DamagedFile:
+        problems.append(DAMAGED.format(name="evidence.json"))
+        saved = {}
+    problems += [
+        f"evidence.json: the text of {pid} no longer matches its content hash"
+        for pid, entry in saved.items()
+        if "sha256" in entry and text_hash(entry.get("text", "")) != entry["sha256"]
+    ]
     return problems
+
+
+def _saved_review(folder: RunFolder, problems: list[str]) -> StrategyReview | None:
+    """report.json, when the run wrote it and it can be read (else the problem is added)."""
+    try:
+        return folder.saved_review()
+    except DamagedFile:
+        problems.append(DAMAGED.format(name="report.json"))
+        return None
 
 
 def _follow_up_citations(

@@ -54,6 +54,7 @@ class EventLog:
         self.prev = prev
         self._file = path.open("a", encoding="utf-8")
         self._users = 1
+        self._failed: OSError | None = None
         EventLog._open[path.resolve()] = self
 
     @classmethod
@@ -70,23 +71,35 @@ class EventLog:
         return path.resolve() in cls._open
 
     def append(self, event: BaseModel) -> None:
+        """Write ``event`` as the log's next line, on disk before this returns. After a failed
+        write (a full disk) the log takes nothing more: its last line may be torn, and a
+        resume cuts that off and goes on from the line before."""
+        if self._failed is not None:
+            raise self._failed
         payload = event.model_dump(mode="json")
-        self.seq += 1
-        digest = chain_hash(self.prev, self.seq, payload)
-        record = {"seq": self.seq, "prev": self.prev, "hash": digest, "event": payload}
+        seq = self.seq + 1
+        digest = chain_hash(self.prev, seq, payload)
+        record = {"seq": seq, "prev": self.prev, "hash": digest, "event": payload}
         if self.key is not None:
             record["seal"] = seal(self.key, digest)
-        line = canonical(record)
-        self._file.write(line + "\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self.prev = digest
+        try:
+            self._file.write(canonical(record) + "\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError as exc:
+            self._failed = OSError(exc.errno, exc.strerror, str(self.path))
+            raise self._failed from exc
+        self.seq, self.prev = seq, digest
 
     def close(self) -> None:
         self._users -= 1
         if self._users == 0:
-            self._file.close()
             EventLog._open.pop(self.path.resolve(), None)
+            try:
+                self._file.close()
+            except OSError:
+                if self._failed is None:  # a failed write already said what went wrong
+                    raise
 
 
 @dataclass

@@ -76,7 +76,8 @@ def export_run(path: Path, fmt: Format) -> Path:
     )
     if fmt == "json":
         events = [e.model_dump(mode="json") for e in read_log(folder.events).events]
-        review = json.loads(folder.report_json.read_text()) if folder.report_json.exists() else None
+        saved = folder.saved_review()
+        review = saved.model_dump(mode="json") if saved is not None else None
         out = folder.export("json")
         write_atomically(
             out, json.dumps({"report": review, "events": events}, indent=1, ensure_ascii=False)

@@ -12,7 +12,10 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from orchestration.events import AgentMessage
+from orchestration.record.event_log import read_log
 from orchestration.record.sealing import file_hash
 from orchestration.report.markdown import cited_ids, render_markdown
 from orchestration.review_models import StrategyReview
@@ -20,18 +23,36 @@ from tools.evidence import Passage
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place. A failure
+    leaves ``path`` as it was and names ``path`` (not the temporary file)."""
+    temporary: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+    except BaseException as exc:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
+
+
+class DamagedFile(ValueError):
+    """A file of the run folder that cannot be read back (cut short, or not what it should be)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path} is damaged (cut short or edited) and cannot be read; "
+            "`review audit` shows what else is wrong."
+        )
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -80,18 +101,59 @@ class RunFolder:
         """Where a replay of this run writes (the original is never touched)."""
         return RunFolder(self.path / "replay")
 
+    def saved_review(self) -> StrategyReview | None:
+        """report.json, when the run got as far as writing it. Raises ``DamagedFile`` when it
+        cannot be read."""
+        if not self.report_json.exists():
+            return None
+        try:
+            return StrategyReview.model_validate_json(self.report_json.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DamagedFile(self.report_json) from exc
+
     def snapshot(self) -> dict[str, Passage]:
-        """The cited passages saved with the run (empty when there are none yet)."""
+        """The cited passages saved with the run (empty when there are none yet). Raises
+        ``DamagedFile`` when evidence.json cannot be read."""
+        return {pid: Passage.model_validate(v) for pid, v in self.snapshot_entries().items()}
+
+    def snapshot_entries(self) -> dict[str, dict[str, Any]]:
+        """evidence.json as saved: each passage with the content hash of its text."""
         if not self.evidence.exists():
             return {}
-        raw = json.loads(self.evidence.read_text(encoding="utf-8"))
-        return {pid: Passage.model_validate(value) for pid, value in raw.items()}
+        try:
+            raw = json.loads(self.evidence.read_text(encoding="utf-8"))
+            if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+                raise ValueError("not a map of passages")
+            for value in raw.values():
+                Passage.model_validate(value)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DamagedFile(self.evidence) from exc
+        return raw
 
-    def add_to_snapshot(self, passages: Iterable[Passage]) -> None:
-        """Keep the folder self-contained: these passages join the saved ones."""
-        saved = {pid: _entry(p) for pid, p in self.snapshot().items()}
+    def add_to_snapshot(
+        self, passages: Iterable[Passage], lookup: Callable[[str], Passage | None]
+    ) -> None:
+        """Keep the folder self-contained: these passages join the saved ones. A damaged
+        snapshot is not read back: it is kept aside as evidence.json.damaged and rebuilt, with
+        ``lookup``, from the passages the log's follow-up answers cite (the caller adds the
+        report's)."""
+        try:
+            saved = {pid: _entry(p) for pid, p in self.snapshot().items()}
+        except DamagedFile:
+            os.replace(self.evidence, self.evidence.with_name("evidence.json.damaged"))
+            cited = self._cited_by_follow_ups()
+            saved = {p.id: _entry(p) for i in cited if (p := lookup(i)) is not None}
         saved |= {p.id: _entry(p) for p in passages}
         write_atomically(self.evidence, json.dumps(saved, indent=1, ensure_ascii=False))
+
+    def _cited_by_follow_ups(self) -> list[str]:
+        events = read_log(self.events).events if self.events.exists() else []
+        return [
+            evidence_id
+            for e in events
+            if isinstance(e, AgentMessage) and e.phase == "follow_up"
+            for evidence_id in e.evidence_ids
+        ]
 
     def write_reports(
         self,
@@ -103,7 +165,7 @@ class RunFolder:
         """report.json, report.md and the snapshot of every passage they cite (kept: passages
         cited by follow-ups asked while the run went on); returns report.md's path."""
         write_atomically(self.report_json, review.model_dump_json(indent=2))
-        self.add_to_snapshot(p for i in cited_ids(review) if (p := lookup(i)) is not None)
+        self.add_to_snapshot((p for i in cited_ids(review) if (p := lookup(i)) is not None), lookup)
         write_atomically(self.report_md, render_markdown(review, run_id, models))
         return self.report_md
 

@@ -112,7 +112,9 @@ async def ask(
         )
         for call in usage:
             record(UsageRecorded.of(call))
-        folder.add_to_snapshot(p for i in cited if (p := searcher.passage(i)) is not None)
+        folder.add_to_snapshot(
+            (p for i in cited if (p := searcher.passage(i)) is not None), searcher.passage
+        )
         if folder.report_json.exists():  # the run had sealed its files: seal the new snapshot
             record(FilesSealed(files=folder.file_hashes()))
     finally:

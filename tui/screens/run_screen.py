@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from orchestration.engine.protocol import OPENERS
 from orchestration.events import PHASE_TITLES, HumanSteer, PhaseChanged, RunFinished, SteerKind
+from orchestration.plain_errors import plain_message
 from tui.dialogs.ask_panelist import AskPanelist
 from tui.dialogs.text_prompt import TextPrompt
 from tui.screens.report_screen import ClaimJump, ReportScreen
@@ -316,7 +317,7 @@ class RunScreen(Screen[None]):
         try:
             answer = await self.session.ask(question, agent)
         except (ValueError, RuntimeError, OSError) as exc:
-            self.notify(f"The follow-up failed: {exc}", severity="error", timeout=12)
+            self.notify(f"The follow-up failed: {plain_message(exc)}", severity="error", timeout=12)
             return
         finally:
             self._dirty = True
