@@ -14,15 +14,19 @@ class PanelistSpec:
     colour: str
     scopes: tuple[str, ...]
     focus: str
-    contract: str
+    contract: str  # "{words}": the reply's length in words, from the turn's token budget
 
     @property
     def persona(self) -> str:
         return persona_text(self.name)
 
+    def contract_for(self, tokens: int) -> str:
+        """The output contract for a reply of at most ``tokens`` tokens (about 3 words to 4)."""
+        return self.contract.format(words=tokens * 3 // 4)
+
 
 DEBATER_CONTRACT = (
-    "Reply in at most 120 words: two or three bullet points, each ending with the evidence ids "
+    "Reply in at most {words} words: two or three bullet points, each ending with the evidence ids "
     "it rests on in square brackets, e.g. [LEEDS-OWS-2024#7], or (no evidence in corpus)."
 )
 
@@ -53,7 +57,7 @@ SPECS: dict[str, PanelistSpec] = {
         "red",
         (),
         "evidence that tests claims about",
-        "Reply in at most 120 words: OBJECTION: lines, then OPEN OBJECTIONS: N.",
+        "Reply in at most {words} words: OBJECTION: lines, then OPEN OBJECTIONS: N.",
     ),
     "editor": PanelistSpec(
         "editor",

@@ -353,3 +353,10 @@ def test_an_interjection_left_when_the_theme_ends_goes_to_the_editor_as_a_questi
     [review_task] = speaker.tasks_for("editor")
     assert "The chair asks: “Is retention covered?”" in review_task
     assert "sent your previous review back" not in review_task
+
+
+def test_the_reply_length_asked_for_follows_the_turn_token_budget(panel_parts):
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    _run(_context(panel_parts, speaker, turn_tokens=200))
+    assert "Reply in at most 150 words" in speaker.tasks_for("national-policy")[0]
+    assert "Reply in at most 150 words" in speaker.tasks_for("critic")[0]

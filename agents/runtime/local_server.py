@@ -81,7 +81,11 @@ _lock = threading.Lock()
 
 
 def ensure_server(
-    gguf: Path | None, context_window: int, log_dir: Path, timeout_s: float = 120
+    gguf: Path | None,
+    context_window: int,
+    log_dir: Path,
+    prompt_cache_mb: int,
+    timeout_s: float = 120,
 ) -> LocalServer:
     """Start (once per process) a server for this model file and context size, and return it."""
     path = (gguf or bundled_gguf()).resolve()
@@ -94,12 +98,14 @@ def ensure_server(
         server = _servers.get(key)
         if server is not None and server.alive():
             return server
-        server = _start(path, context_window, log_dir, timeout_s)
+        server = _start(path, context_window, log_dir, prompt_cache_mb, timeout_s)
         _servers[key] = server
         return server
 
 
-def _start(gguf: Path, context_window: int, log_dir: Path, timeout_s: float) -> LocalServer:
+def _start(
+    gguf: Path, context_window: int, log_dir: Path, prompt_cache_mb: int, timeout_s: float
+) -> LocalServer:
     if importlib.util.find_spec("llama_cpp") is None:
         raise LocalModelError(
             "llama-cpp-python is not installed; run `make install` to install the local backend."
@@ -128,7 +134,9 @@ def _start(gguf: Path, context_window: int, log_dir: Path, timeout_s: float) -> 
         "--n_threads_batch",
         str(threads),
         "--cache",
-        "true",
+        "true" if prompt_cache_mb else "false",
+        "--cache_size",
+        str(prompt_cache_mb << 20),
         "--verbose",
         "false",
     ]

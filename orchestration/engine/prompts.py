@@ -93,12 +93,14 @@ def debate_task(
     evidence: list[Passage],
     chair_question: str | None,
     budget: EvidenceBudget,
+    tokens: int,
     structured: bool = False,
 ) -> str:
-    """The task of a debate turn; ``structured``: answered as JSON points (small models)."""
+    """The task of a debate turn of at most ``tokens`` tokens; ``structured``: answered as JSON
+    points (small models)."""
     spec = SPECS[agent]
     task = PHASE_TASKS.get(phase, "Contribute to the debate.")
-    contract = spec.contract if phase != "follow_up" else FOLLOW_UP_CONTRACT
+    contract = spec.contract_for(tokens) if phase != "follow_up" else FOLLOW_UP_CONTRACT
     if structured:
         contract = OBJECTIONS_CONTRACT if agent == "critic" else POINTS_CONTRACT
     if chair_question:
@@ -153,4 +155,5 @@ def fixed_texts() -> list[str]:
     """Every fixed instruction the panel is given: a statement that repeats one is a prompt leak."""
     texts = [RULES, FOLLOW_UP_CONTRACT, REVIEW_TASK, SIGN_OFF_TASK, *PHASE_TASKS.values()]
     texts += [POINTS_CONTRACT, OBJECTIONS_CONTRACT]
-    return texts + [t for spec in SPECS.values() for t in (spec.persona, spec.contract)]
+    contracts = [spec.contract.replace(" {words} ", " ") for spec in SPECS.values()]
+    return texts + contracts + [spec.persona for spec in SPECS.values()]

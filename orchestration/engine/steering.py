@@ -23,7 +23,7 @@ class Steering:
         self.recorded_only = recorded_only
         self._waiting: list[HumanSteer] = []
         self._changed = asyncio.Event()
-        self._recorded: dict[tuple[str, int], list[HumanSteer]] = {}
+        self._recorded: dict[tuple[str, int | None], list[HumanSteer]] = {}
         self._stepless_verdicts: dict[str, list[HumanSteer]] = {}  # logs made before steps
         self._running = asyncio.Event()
         self._running.set()

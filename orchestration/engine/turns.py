@@ -83,12 +83,15 @@ async def debate_turn(
     )
     question, run.chair_question = run.chair_question, None
     structured = turn.agent in ctx.structured_agents
+    tokens = ctx.limits.point_tokens if structured else ctx.limits.turn_tokens
     request = TurnRequest(
         turn.agent,
         shared,
         transcript,
-        prompts.debate_task(turn.agent, turn.phase, passages, question, ctx.budget, structured),
-        max_tokens=ctx.limits.point_tokens if structured else ctx.limits.turn_tokens,
+        prompts.debate_task(
+            turn.agent, turn.phase, passages, question, ctx.budget, tokens, structured
+        ),
+        max_tokens=tokens,
         theme_id=theme.id,
     )
     reply = _structured_reply if structured else _prose_reply

@@ -7,7 +7,6 @@ resumed when it was interrupted).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
@@ -20,11 +19,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Select
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
-from orchestration.engine.protocol import OPENERS
-from orchestration.events import PHASE_TITLES, HumanSteer, PhaseChanged, RunFinished, SteerKind
+from orchestration.events import PHASE_TITLES, HumanSteer, PhaseChanged, RunFinished
 from orchestration.plain_errors import plain_message
 from tui.dialogs.ask_panelist import AskPanelist
-from tui.dialogs.text_prompt import TextPrompt
+from tui.screens.chair_controls import VERDICTS, ChairControls
 from tui.screens.report_screen import ClaimJump, ReportScreen
 from tui.session import Session
 from tui.widgets.debate_log import DebateLog
@@ -32,24 +30,11 @@ from tui.widgets.evidence_pane import EvidencePane
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.theme_list import ALL_THEMES, ThemeList
 
-STEERING = {"interject", "ask", "redirect", "end_theme"}
-DEBATING = ("brief", "opening", "critique", "rebuttal")
-VERDICTS = {"approve", "send_back"}
-STEER_NOTES: dict[str, str] = {
-    "pause": "The debate pauses after the current turn (p resumes).",
-    "resume": "The debate resumes.",
-    "interject": "The next speaker answers you.",
-    "ask": "{target} answers you next.",
-    "redirect": "Added to the theme's focus: {text}",
-    "end_theme": "The theme ends after this turn; the editor still writes its review.",
-    "approve": "Review approved.",
-    "send_back": "Sent back: the editor revises the review and the panel signs off again.",
-}
 EVIDENCE_DELAY_S = 0.15
 NARROW = 110  # below this width the evidence pane is shown on demand only
 
 
-class RunScreen(Screen[None]):
+class RunScreen(ChairControls, Screen[None]):
     CSS_PATH = "run_screen.tcss"
     BINDINGS = [
         Binding("p", "pause", "Pause/resume"),
@@ -197,109 +182,6 @@ class RunScreen(Screen[None]):
 
     def _tick(self) -> None:
         self.query_one(StatusBar).show(self.view, read_only=not self.session.is_live)
-
-    # --- what the chair can do now -----------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        live = self.session.is_live and self.run_in_progress
-        theme = self.view.current_theme()
-        if action == "pause":
-            return live and (self.view.paused or (theme is not None and theme.state == "debating"))
-        if action in STEERING:  # only while the panel is still arguing, before the review
-            return live and theme is not None and theme.phase in DEBATING
-        if action in VERDICTS:
-            return (
-                live and theme is not None and theme.state == "consensus" and not self._verdict_sent
-            )
-        if action == "resume_run":
-            return not self.session.is_live and self.view.status in ("interrupted", "failed")
-        if action == "follow_up":
-            return bool(self.view.run_id)
-        return True
-
-    def _steer(
-        self, kind: SteerKind, text: str = "", target: str | None = None, theme: str | None = None
-    ) -> None:
-        self.session.steer(kind, text, target, theme)
-        self.notify(STEER_NOTES[kind].format(target=target, text=text))
-        self.refresh_bindings()
-
-    def _when_still(self, action: str, send: Callable[[], None]) -> None:
-        """Send a steer typed in a dialog, unless the debate moved on while it was open."""
-        if self.check_action(action, ()):
-            send()
-        else:
-            self.notify(
-                "The debate moved on while you were typing, so that was not sent.",
-                severity="warning",
-            )
-
-    def _theme_id(self) -> str | None:
-        theme = self.view.current_theme()
-        return theme.id if theme else None
-
-    def action_pause(self) -> None:
-        self._pause_requested = not self._pause_requested
-        self._steer("pause" if self._pause_requested else "resume")
-
-    def _text_steer(self, kind: SteerKind, prompt: TextPrompt) -> None:
-        theme = self._theme_id()
-
-        def send(text: str | None) -> None:
-            if text:
-                self._when_still(kind, lambda: self._steer(kind, text, theme=theme))
-
-        self.app.push_screen(prompt, send)
-
-    def action_interject(self) -> None:
-        self._text_steer(
-            "interject",
-            TextPrompt(
-                "Interject as chair: the next speaker answers you.", "e.g. What about bank staff?"
-            ),
-        )
-
-    def action_ask(self) -> None:
-        theme = self._theme_id()
-
-        def send(answer: tuple[str, str] | None) -> None:
-            if answer:
-                agent, question = answer
-                self._when_still("ask", lambda: self._steer("ask", question, agent, theme))
-
-        self.app.push_screen(
-            AskPanelist("Ask one panelist directly: they answer next.", default=OPENERS[0]), send
-        )
-
-    def action_redirect(self) -> None:
-        self._text_steer(
-            "redirect",
-            TextPrompt(
-                "Redirect: add a focus or an objective to this theme.",
-                "e.g. digital skills for community nurses",
-            ),
-        )
-
-    def action_end_theme(self) -> None:
-        self._steer("end_theme", theme=self._theme_id())
-
-    def _verdict(self, kind: SteerKind, text: str = "") -> None:
-        theme = self.view.current_theme()
-        if theme is None:
-            return
-        self._verdict_sent = True
-        self._steer(kind, text, theme=theme.id)
-
-    def action_approve(self) -> None:
-        self._verdict("approve")
-
-    def action_send_back(self) -> None:
-        def send(text: str | None) -> None:
-            if text:
-                self._when_still("send_back", lambda: self._verdict("send_back", text))
-
-        self.app.push_screen(
-            TextPrompt("Send the review back: what should the editor change?"), send
-        )
 
     def action_follow_up(self) -> None:
         def send(answer: tuple[str, str] | None) -> None:
