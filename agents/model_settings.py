@@ -65,12 +65,6 @@ class ModelEndpoint(BaseModel):
         default=1.3, ge=1, description="llama.cpp repeat penalty (small models loop without it)."
     )
     context_window: int = Field(default=4096, ge=512, description="Local model context (n_ctx).")
-    prompt_cache_mb: int = Field(
-        default=512,
-        ge=0,
-        description="Local server's cache of evaluated prompts, in MB (0: none); it bounds the "
-        "server's memory, since each cached prompt keeps a whole context's state.",
-    )
     timeout_s: float = Field(default=120.0, gt=0, description="Seconds before a call times out.")
     max_retries: int = Field(
         default=3, ge=0, description="Retries with backoff on 429, 5xx and dropped connections."

@@ -16,7 +16,7 @@ STARTER = """
 import sys, time
 from pathlib import Path
 from agents.runtime.local_server import ensure_server
-server = ensure_server(None, 512, Path(sys.argv[1]), prompt_cache_mb=64)
+server = ensure_server(None, 512, Path(sys.argv[1]))
 print(server.process.pid, flush=True)
 time.sleep(600)
 """

@@ -84,7 +84,6 @@ def ensure_server(
     gguf: Path | None,
     context_window: int,
     log_dir: Path,
-    prompt_cache_mb: int,
     timeout_s: float = 120,
 ) -> LocalServer:
     """Start (once per process) a server for this model file and context size, and return it."""
@@ -98,14 +97,12 @@ def ensure_server(
         server = _servers.get(key)
         if server is not None and server.alive():
             return server
-        server = _start(path, context_window, log_dir, prompt_cache_mb, timeout_s)
+        server = _start(path, context_window, log_dir, timeout_s)
         _servers[key] = server
         return server
 
 
-def _start(
-    gguf: Path, context_window: int, log_dir: Path, prompt_cache_mb: int, timeout_s: float
-) -> LocalServer:
+def _start(gguf: Path, context_window: int, log_dir: Path, timeout_s: float) -> LocalServer:
     if importlib.util.find_spec("llama_cpp") is None:
         raise LocalModelError(
             "llama-cpp-python is not installed; run `make install` to install the local backend."
@@ -133,10 +130,11 @@ def _start(
         str(threads),
         "--n_threads_batch",
         str(threads),
+        # No RAM cache of prompt states: each entry holds a whole context's state, and it grew
+        # the server to 15 GB over a run while saving no time; llama.cpp still reuses the
+        # start a prompt shares with the one before it.
         "--cache",
-        "true" if prompt_cache_mb else "false",
-        "--cache_size",
-        str(prompt_cache_mb << 20),
+        "false",
         "--verbose",
         "false",
     ]

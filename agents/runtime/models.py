@@ -102,10 +102,7 @@ class ModelFactory:
             return _replay_client(endpoint), {}
         if backend == "local":
             server = ensure_server(
-                endpoint.gguf_path,
-                endpoint.context_window,
-                self.data_dir / "logs",
-                endpoint.prompt_cache_mb,
+                endpoint.gguf_path, endpoint.context_window, self.data_dir / "logs"
             )
             client = OpenAIChatCompletionClient(
                 model=MODEL_ALIAS,
