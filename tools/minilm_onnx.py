@@ -79,107 +79,139 @@ def _atomic_write(dest: Path, write: Any) -> None:
 
 
 def _build_graph(weights: dict[str, np.ndarray], config: dict[str, Any]) -> onnx.ModelProto:
-    hidden = int(config["hidden_size"])
-    heads = int(config["num_attention_heads"])
-    head_dim = hidden // heads
-    eps = float(config.get("layer_norm_eps", 1e-12))
-    if config.get("hidden_act", "gelu") != "gelu" or hidden % heads:
-        raise ValueError("Only BERT with exact (erf) gelu and hidden % heads == 0 is supported")
+    if config.get("hidden_act", "gelu") != "gelu":
+        raise ValueError("Only BERT with exact (erf) gelu is supported")
     if config.get("position_embedding_type", "absolute") != "absolute":
         raise ValueError("Only absolute position embeddings are supported")
+    graph = _BertGraph(weights, config)
+    x = graph.embeddings()
+    mask = graph.attention_mask()
+    for i in range(int(config["num_hidden_layers"])):
+        x = graph.encoder_layer(i, x, mask)
+    return graph.model(x)
 
-    nodes: list[onnx.NodeProto] = []
-    inits: list[TensorProto] = []
 
-    def const(name: str, value: np.ndarray) -> str:
-        inits.append(numpy_helper.from_array(value, name))
+class _BertGraph:
+    """The BERT encoder as ONNX nodes, built up one block at a time (torch's layout of names)."""
+
+    def __init__(self, weights: dict[str, np.ndarray], config: dict[str, Any]) -> None:
+        self.weights = weights
+        self.hidden = int(config["hidden_size"])
+        heads = int(config["num_attention_heads"])
+        if self.hidden % heads:
+            raise ValueError("Only BERT with hidden % heads == 0 is supported")
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        self.nodes: list[onnx.NodeProto] = []
+        self.inits: list[TensorProto] = []
+        head_dim = self.hidden // heads
+        for name, value in (
+            ("one_i", np.array([1], dtype=np.int64)),
+            ("zero_i", np.array([0], dtype=np.int64)),
+            ("two_i", np.array([2], dtype=np.int64)),
+        ):
+            self.const(name, value)
+        self._head_constants = (
+            ("split_heads", np.array([0, 0, heads, head_dim], dtype=np.int64)),
+            ("merge_heads", np.array([0, 0, self.hidden], dtype=np.int64)),
+            ("scale", np.array(math.sqrt(head_dim), dtype=np.float32)),
+            ("sqrt2", np.array(math.sqrt(2.0), dtype=np.float32)),
+            ("half", np.array(0.5, dtype=np.float32)),
+        )
+
+    def const(self, name: str, value: np.ndarray) -> str:
+        self.inits.append(numpy_helper.from_array(value, name))
         return name
 
-    def op(kind: str, inputs: list[str], out: str, **attrs: Any) -> str:
-        nodes.append(helper.make_node(kind, inputs, [out], name=out, **attrs))
+    def op(self, kind: str, inputs: list[str], out: str, **attrs: Any) -> str:
+        self.nodes.append(helper.make_node(kind, inputs, [out], name=out, **attrs))
         return out
 
-    def weight(name: str, transpose: bool = False) -> str:
-        value = weights[name].astype(np.float32)
-        return const(name, np.ascontiguousarray(value.T if transpose else value))
+    def weight(self, name: str, transpose: bool = False) -> str:
+        value = self.weights[name].astype(np.float32)
+        return self.const(name, np.ascontiguousarray(value.T if transpose else value))
 
-    def linear(x: str, prefix: str, out: str) -> str:  # torch Linear: x @ W.T + b
-        y = op("MatMul", [x, weight(f"{prefix}.weight", transpose=True)], f"{out}/matmul")
-        return op("Add", [y, weight(f"{prefix}.bias")], out)
+    def linear(self, x: str, prefix: str, out: str) -> str:  # torch Linear: x @ W.T + b
+        y = self.op("MatMul", [x, self.weight(f"{prefix}.weight", transpose=True)], f"{out}/matmul")
+        return self.op("Add", [y, self.weight(f"{prefix}.bias")], out)
 
-    def layer_norm(x: str, prefix: str, out: str) -> str:
-        inputs = [x, weight(f"{prefix}.weight"), weight(f"{prefix}.bias")]
-        return op("LayerNormalization", inputs, out, axis=-1, epsilon=eps)
+    def layer_norm(self, x: str, prefix: str, out: str) -> str:
+        inputs = [x, self.weight(f"{prefix}.weight"), self.weight(f"{prefix}.bias")]
+        return self.op("LayerNormalization", inputs, out, axis=-1, epsilon=self.eps)
 
-    # Embeddings: word + absolute position + token type, then LayerNorm.
-    const("one_i", np.array([1], dtype=np.int64))
-    const("zero_i", np.array([0], dtype=np.int64))
-    const("two_i", np.array([2], dtype=np.int64))
-    seq_len = op("Slice", [op("Shape", ["input_ids"], "ids_shape"), "one_i", "two_i"], "seq_len")
-    pos_table = weight("embeddings.position_embeddings.weight")
-    positions = op("Slice", [pos_table, "zero_i", seq_len, "zero_i"], "emb/positions")
-    words = op("Gather", [weight("embeddings.word_embeddings.weight"), "input_ids"], "emb/words")
-    types_table = weight("embeddings.token_type_embeddings.weight")
-    types = op("Gather", [types_table, "token_type_ids"], "emb/types")
-    summed = op("Add", [op("Add", [words, positions], "emb/add1"), types], "emb/sum")
-    x = layer_norm(summed, "embeddings.LayerNorm", "emb/out")
+    def embeddings(self) -> str:
+        """Word + absolute position + token type embeddings, then LayerNorm."""
+        op, weight = self.op, self.weight
+        seq_len = op(
+            "Slice", [op("Shape", ["input_ids"], "ids_shape"), "one_i", "two_i"], "seq_len"
+        )
+        pos_table = weight("embeddings.position_embeddings.weight")
+        positions = op("Slice", [pos_table, "zero_i", seq_len, "zero_i"], "emb/positions")
+        words = op(
+            "Gather", [weight("embeddings.word_embeddings.weight"), "input_ids"], "emb/words"
+        )
+        types_table = weight("embeddings.token_type_embeddings.weight")
+        types = op("Gather", [types_table, "token_type_ids"], "emb/types")
+        summed = op("Add", [op("Add", [words, positions], "emb/add1"), types], "emb/sum")
+        return self.layer_norm(summed, "embeddings.LayerNorm", "emb/out")
 
-    # Extended attention mask: (1 - mask) * large negative, shaped [batch, 1, 1, seq].
-    mask = op("Cast", ["attention_mask"], "mask/float", to=TensorProto.FLOAT)
-    inverted = op("Sub", [const("one_f", np.array(1.0, np.float32)), mask], "mask/inv")
-    big_neg = const("mask_neg", np.array(np.finfo(np.float32).min, np.float32))
-    neg = op("Mul", [inverted, big_neg], "mask/neg")
-    ext_mask = op("Unsqueeze", [neg, const("mask_axes", np.array([1, 2], np.int64))], "mask/ext")
+    def attention_mask(self) -> str:
+        """The extended mask: (1 - mask) * large negative, shaped [batch, 1, 1, seq]."""
+        op, const = self.op, self.const
+        mask = op("Cast", ["attention_mask"], "mask/float", to=TensorProto.FLOAT)
+        inverted = op("Sub", [const("one_f", np.array(1.0, np.float32)), mask], "mask/inv")
+        big_neg = const("mask_neg", np.array(np.finfo(np.float32).min, np.float32))
+        neg = op("Mul", [inverted, big_neg], "mask/neg")
+        extended = op(
+            "Unsqueeze", [neg, const("mask_axes", np.array([1, 2], np.int64))], "mask/ext"
+        )
+        for name, value in self._head_constants:
+            const(name, value)
+        return extended
 
-    const("split_heads", np.array([0, 0, heads, head_dim], dtype=np.int64))
-    const("merge_heads", np.array([0, 0, hidden], dtype=np.int64))
-    const("scale", np.array(math.sqrt(head_dim), dtype=np.float32))
-    const("sqrt2", np.array(math.sqrt(2.0), dtype=np.float32))
-    const("half", np.array(0.5, dtype=np.float32))
+    def encoder_layer(self, i: int, x: str, mask: str) -> str:
+        """Self-attention and the feed-forward block (exact gelu), each with residual + norm."""
+        op, p, n = self.op, f"encoder.layer.{i}", f"l{i}"
 
-    for i in range(int(config["num_hidden_layers"])):
-        p, n = f"encoder.layer.{i}", f"l{i}"
-
-        def heads_of(x: str, name: str, perm: list[int], p: str = p, n: str = n) -> str:
-            proj = linear(x, f"{p}.attention.self.{name}", f"{n}/{name}")
+        def heads_of(name: str, perm: list[int]) -> str:
+            proj = self.linear(x, f"{p}.attention.self.{name}", f"{n}/{name}")
             split = op("Reshape", [proj, "split_heads"], f"{n}/{name}_split")
             return op("Transpose", [split], f"{n}/{name}_heads", perm=perm)
 
-        q = heads_of(x, "query", [0, 2, 1, 3])  # [b, h, s, d]
-        k = heads_of(x, "key", [0, 2, 3, 1])  # [b, h, d, s]
-        v = heads_of(x, "value", [0, 2, 1, 3])  # [b, h, s, d]
+        q = heads_of("query", [0, 2, 1, 3])  # [b, h, s, d]
+        k = heads_of("key", [0, 2, 3, 1])  # [b, h, d, s]
+        v = heads_of("value", [0, 2, 1, 3])  # [b, h, s, d]
         scores = op("Div", [op("MatMul", [q, k], f"{n}/qk"), "scale"], f"{n}/scores")
-        masked = op("Add", [scores, ext_mask], f"{n}/masked")
-        probs = op("Softmax", [masked], f"{n}/probs", axis=-1)
+        probs = op("Softmax", [op("Add", [scores, mask], f"{n}/masked")], f"{n}/probs", axis=-1)
         ctx = op("MatMul", [probs, v], f"{n}/ctx")
         ctx = op("Transpose", [ctx], f"{n}/ctx_t", perm=[0, 2, 1, 3])
         ctx = op("Reshape", [ctx, "merge_heads"], f"{n}/ctx_merged")
-        attn = linear(ctx, f"{p}.attention.output.dense", f"{n}/attn_out")
+        attn = self.linear(ctx, f"{p}.attention.output.dense", f"{n}/attn_out")
         attn_res = op("Add", [attn, x], f"{n}/attn_res")
-        x = layer_norm(attn_res, f"{p}.attention.output.LayerNorm", f"{n}/attn_ln")
-
+        x = self.layer_norm(attn_res, f"{p}.attention.output.LayerNorm", f"{n}/attn_ln")
         # Feed-forward with exact gelu: 0.5 * h * (1 + erf(h / sqrt(2))).
-        h = linear(x, f"{p}.intermediate.dense", f"{n}/inter")
+        h = self.linear(x, f"{p}.intermediate.dense", f"{n}/inter")
         erf = op("Erf", [op("Div", [h, "sqrt2"], f"{n}/gelu_div")], f"{n}/gelu_erf")
         erf1 = op("Add", [erf, "one_f"], f"{n}/gelu_add")
         gelu = op("Mul", [op("Mul", [h, erf1], f"{n}/gelu_mul"), "half"], f"{n}/gelu")
-        out = linear(gelu, f"{p}.output.dense", f"{n}/out")
-        x = layer_norm(op("Add", [out, x], f"{n}/out_res"), f"{p}.output.LayerNorm", f"{n}/out_ln")
+        out = self.linear(gelu, f"{p}.output.dense", f"{n}/out")
+        residual = op("Add", [out, x], f"{n}/out_res")
+        return self.layer_norm(residual, f"{p}.output.LayerNorm", f"{n}/out_ln")
 
-    nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"], name="output"))
-    int_input = [
-        helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "sequence"])
-        for name in ("input_ids", "attention_mask", "token_type_ids")
-    ]
-    output = helper.make_tensor_value_info(
-        "last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", hidden]
-    )
-    graph = helper.make_graph(nodes, "all-MiniLM-L6-v2", int_input, [output], inits)
-    model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="strategy-review"
-    )
-    model.ir_version = 8  # readable by onnxruntime >= 1.14
-    return model
+    def model(self, x: str) -> onnx.ModelProto:
+        self.nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"], name="output"))
+        int_input = [
+            helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "sequence"])
+            for name in ("input_ids", "attention_mask", "token_type_ids")
+        ]
+        output = helper.make_tensor_value_info(
+            "last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", self.hidden]
+        )
+        graph = helper.make_graph(self.nodes, "all-MiniLM-L6-v2", int_input, [output], self.inits)
+        model = helper.make_model(
+            graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="strategy-review"
+        )
+        model.ir_version = 8  # readable by onnxruntime >= 1.14
+        return model
 
 
 def build_onnx(model_dir: Path, out_dir: Path) -> Path:

@@ -34,9 +34,12 @@ class ClaimJump:
 Listed = tuple[str, Claim, str | None]  # kind, the claim, its theme
 
 
+KIND_LABELS = {"summary": "Summary ", "gap": "Gap ", "recommendation": "Rec "}
+
+
 def claims_of(review: ThemeReview) -> list[Listed]:
-    gaps: list[Listed] = [("gap", g, review.theme_id) for g in review.gaps]
-    return gaps + [("rec", r, review.theme_id) for r in review.recommendations]
+    """Every checked statement of the review, in the report's order (``ThemeReview.claims``)."""
+    return [(kind, claim, review.theme_id) for kind, claim in review.claims()]
 
 
 class ReportScreen(Screen[ClaimJump | None]):
@@ -99,7 +102,7 @@ class ReportScreen(Screen[ClaimJump | None]):
             ids = ", ".join(claim.evidence_ids) or "no evidence"
             origin = f" · {COMPUTED_LABEL}" if claim.origin == "computed" else ""
             label = Text.assemble(
-                ("Gap " if kind == "gap" else "Rec ", "bold"),
+                (KIND_LABELS[kind], "bold"),
                 claim.text,
                 (f"\n  {ids}{origin}", "dim"),
             )
@@ -125,7 +128,7 @@ class ReportScreen(Screen[ClaimJump | None]):
             claims = [c for r in view.whole.themes for c in claims_of(r)]
             seen = {claim.text for _, claim, _ in claims}
             priorities: list[Listed] = [
-                ("rec", p, None) for p in view.whole.priorities if p.text not in seen
+                ("recommendation", p, None) for p in view.whole.priorities if p.text not in seen
             ]
             return markdown, claims + priorities
         if key in view.reviews:
