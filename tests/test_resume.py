@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -28,11 +31,15 @@ REPLY = (
 
 
 class _SlowModel(BaseHTTPRequestHandler):
+    calls: ClassVar[Counter[str]] = Counter()  # calls answered, by the theme in the prompt
+
     def log_message(self, *args: object) -> None:
         pass
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        prompt = " ".join(str(m.get("content", "")) for m in body.get("messages", []))
+        self.calls[next(iter(re.findall(r"THEME: ([^.]+)\.", prompt)), "")] += 1
         time.sleep(0.15)
         base = {"id": "c1", "created": 0, "model": "fake"}
         if body.get("stream"):
@@ -143,3 +150,20 @@ def test_a_killed_run_resumes_with_nothing_lost_or_duplicated(
     assert json.loads((killed / "report.json").read_text()) == json.loads(
         (whole / "report.json").read_text()
     )
+
+
+def test_usage_under_concurrency_is_one_event_per_call_under_its_own_theme(
+    corpus_index, tmp_path, monkeypatch, model_server, capsys
+):
+    themes = ["talent", "staff-experience", "inclusion"]
+    monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(tmp_path))
+    _SlowModel.calls.clear()
+    data = ["--data-dir", str(corpus_index.settings.data_dir)]
+    assert main(["run", "--themes", *themes, "--concurrency", "3", *data]) == 0
+    capsys.readouterr()
+    [folder] = list(tmp_path.iterdir())
+    events = read_log(folder / "events.jsonl").events
+    names = {e.theme_id: e.review.theme_name for e in events if e.type == "theme_review"}
+    logged = Counter(names[e.theme_id] for e in events if e.type == "usage")
+    answered = {theme: n for theme, n in _SlowModel.calls.items() if theme}
+    assert len(answered) == 3 and logged == answered

@@ -86,68 +86,80 @@ class ModelFactory:
         self._shared.clear()
 
     def _build(self, endpoint: ModelEndpoint) -> tuple[ChatCompletionClient, dict[str, Any]]:
-        from autogen_ext.models.openai import (
-            AzureOpenAIChatCompletionClient,
-            OpenAIChatCompletionClient,
-        )
-
+        """The client for ``endpoint`` and the extra arguments each of its calls takes."""
         common: dict[str, Any] = {
             "max_tokens": endpoint.max_tokens,
             "temperature": endpoint.temperature,
             "timeout": endpoint.timeout_s,
             "max_retries": endpoint.max_retries,
         }
-        backend = endpoint.backend
-        if backend == "replay":
+        if endpoint.backend == "replay":
             return _replay_client(endpoint), {}
-        if backend == "local":
-            server = ensure_server(
-                endpoint.gguf_path, endpoint.context_window, self.data_dir / "logs"
-            )
-            client = OpenAIChatCompletionClient(
-                model=MODEL_ALIAS,
-                base_url=server.base_url,
-                api_key="local",
-                model_info=model_info(endpoint),
-                **common,
-            )
-            return client, {"extra_body": {"repeat_penalty": endpoint.repeat_penalty}}
-        key = endpoint.resolved_api_key()
-        base_url = endpoint.resolved_base_url()
-        if backend == "azure":
-            if not base_url or not key:
-                raise ModelCallError(
-                    "Azure OpenAI needs an endpoint and a key: set AZURE_OPENAI_ENDPOINT and "
-                    "AZURE_OPENAI_API_KEY (or models.default.base_url / api_key).",
-                    "config",
-                )
-            azure = AzureOpenAIChatCompletionClient(
-                azure_deployment=endpoint.model,
-                model=endpoint.model,
-                azure_endpoint=base_url,
-                api_version=endpoint.api_version,
-                api_key=key,
-                model_info=model_info(endpoint),
-                **common,
-            )
-            return azure, {}
-        if backend == "openai-compatible" and not base_url:
-            raise ModelCallError(
-                "The openai-compatible backend needs a base URL: set models.default.base_url "
-                "(e.g. http://localhost:8000/v1) or OPENAI_BASE_URL.",
-                "config",
-            )
-        if backend == "openai" and not key:
-            raise ModelCallError(
-                "The openai backend needs an API key: set OPENAI_API_KEY or models.default.api_key.",
-                "config",
-            )
-        kwargs: dict[str, Any] = {"model": endpoint.model, "api_key": key or "not-needed", **common}
-        if base_url:
-            kwargs["base_url"] = base_url
-        if backend == "openai-compatible" or base_url:
-            kwargs["model_info"] = model_info(endpoint)
-        return OpenAIChatCompletionClient(**kwargs), {}
+        if endpoint.backend == "local":
+            return self._local_client(endpoint, common)
+        if endpoint.backend == "azure":
+            return _azure_client(endpoint, common), {}
+        return _openai_client(endpoint, common), {}
+
+    def _local_client(
+        self, endpoint: ModelEndpoint, common: dict[str, Any]
+    ) -> tuple[ChatCompletionClient, dict[str, Any]]:
+        from autogen_ext.models.openai import OpenAIChatCompletionClient
+
+        server = ensure_server(endpoint.gguf_path, endpoint.context_window, self.data_dir / "logs")
+        client = OpenAIChatCompletionClient(
+            model=MODEL_ALIAS,
+            base_url=server.base_url,
+            api_key="local",
+            model_info=model_info(endpoint),
+            **common,
+        )
+        return client, {"extra_body": {"repeat_penalty": endpoint.repeat_penalty}}
+
+
+def _azure_client(endpoint: ModelEndpoint, common: dict[str, Any]) -> ChatCompletionClient:
+    from autogen_ext.models.openai import AzureOpenAIChatCompletionClient
+
+    key, base_url = endpoint.resolved_api_key(), endpoint.resolved_base_url()
+    if not base_url or not key:
+        raise ModelCallError(
+            "Azure OpenAI needs an endpoint and a key: set AZURE_OPENAI_ENDPOINT and "
+            "AZURE_OPENAI_API_KEY (or models.default.base_url / api_key).",
+            "config",
+        )
+    return AzureOpenAIChatCompletionClient(
+        azure_deployment=endpoint.model,
+        model=endpoint.model,
+        azure_endpoint=base_url,
+        api_version=endpoint.api_version,
+        api_key=key,
+        model_info=model_info(endpoint),
+        **common,
+    )
+
+
+def _openai_client(endpoint: ModelEndpoint, common: dict[str, Any]) -> ChatCompletionClient:
+    """OpenAI itself, or any server that speaks its protocol (vLLM, Ollama, llama.cpp)."""
+    from autogen_ext.models.openai import OpenAIChatCompletionClient
+
+    key, base_url = endpoint.resolved_api_key(), endpoint.resolved_base_url()
+    if endpoint.backend == "openai-compatible" and not base_url:
+        raise ModelCallError(
+            "The openai-compatible backend needs a base URL: set models.default.base_url "
+            "(e.g. http://localhost:8000/v1) or OPENAI_BASE_URL.",
+            "config",
+        )
+    if endpoint.backend == "openai" and not key:
+        raise ModelCallError(
+            "The openai backend needs an API key: set OPENAI_API_KEY or models.default.api_key.",
+            "config",
+        )
+    kwargs: dict[str, Any] = {"model": endpoint.model, "api_key": key or "not-needed", **common}
+    if base_url:
+        kwargs["base_url"] = base_url
+    if endpoint.backend == "openai-compatible" or base_url:
+        kwargs["model_info"] = model_info(endpoint)
+    return OpenAIChatCompletionClient(**kwargs)
 
 
 def _replay_client(endpoint: ModelEndpoint) -> ChatCompletionClient:

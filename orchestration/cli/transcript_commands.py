@@ -102,6 +102,24 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         else "[bold red]BROKEN[/]: " + escape("; ".join(result.chain_problems))
     )
     console.print(f"Run {result.run_id}: {result.events} events, record {chain}")
+    console.print(_claims_table(result))
+    if result.set_aside:
+        console.print(_set_aside_table(result))
+    for c in result.unresolved:
+        console.print(
+            f"[red]✗ {c.evidence_id}[/] in {escape(c.where)}: "
+            + (
+                "passage missing from the run's evidence"
+                if not c.resolves
+                else "quote not found verbatim"
+            )
+        )
+    for line in result.summary():
+        console.print(escape(line))
+    return 0 if result.passed else 1
+
+
+def _claims_table(result: AuditResult) -> Table:
     table = Table(title="Claims and their evidence", expand=True)
     table.add_column("where", ratio=1)
     table.add_column("claim", ratio=3)
@@ -117,33 +135,23 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             "-" if claim.semantic is None else f"{claim.semantic:.2f}",
             claim.judged or "-",
         )
-    console.print(table)
-    if result.set_aside:
-        aside = Table(title="Set aside by the claim checks", expand=True)
-        for column, ratio in (("theme", 1), ("what", 1), ("by", 1), ("statement", 3), ("why", 3)):
-            aside.add_column(column, ratio=ratio)
-        for entry in result.set_aside:
-            item = entry.statement
-            aside.add_row(
-                escape(entry.theme),
-                item.where,
-                item.agent,
-                escape(item.text[:160]),
-                escape("; ".join(item.reasons)),
-            )
-        console.print(aside)
-    for c in result.unresolved:
-        console.print(
-            f"[red]✗ {c.evidence_id}[/] in {escape(c.where)}: "
-            + (
-                "passage missing from the run's evidence"
-                if not c.resolves
-                else "quote not found verbatim"
-            )
+    return table
+
+
+def _set_aside_table(result: AuditResult) -> Table:
+    aside = Table(title="Set aside by the claim checks", expand=True)
+    for column, ratio in (("theme", 1), ("what", 1), ("by", 1), ("statement", 3), ("why", 3)):
+        aside.add_column(column, ratio=ratio)
+    for entry in result.set_aside:
+        item = entry.statement
+        aside.add_row(
+            escape(entry.theme),
+            item.where,
+            item.agent,
+            escape(item.text[:160]),
+            escape("; ".join(item.reasons)),
         )
-    for line in result.summary():
-        console.print(escape(line))
-    return 0 if result.passed else 1
+    return aside
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

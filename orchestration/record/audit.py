@@ -139,39 +139,15 @@ def audit_run(path: Path, embed: Embed | None = None, key: bytes | None = None) 
             claims=[],
             notes=notes,
         )
-    citations = [
-        CitationCheck(
-            claim=cited.text,
-            where=cited.where,
-            evidence_id=cited.citation.evidence_id,
-            resolves=(passage := passages.get(cited.citation.evidence_id)) is not None,
-            quote_verbatim=passage is not None and cited.citation.quote in passage.text,
-        )
-        for cited in strategy_citations(review)
-    ]
     messages = [e for e in check.events if isinstance(e, AgentMessage)]
-    citations += _follow_up_citations(messages, passages)
-    claims = _claim_support(review, passages, embed)
-    set_aside = [
-        SetAsideEntry(theme=theme.theme_name, statement=item)
-        for theme in review.themes
-        for item in theme.set_aside
-    ]
-    names = {theme.theme_id: theme.theme_name for theme in review.themes}
-    set_aside += [
-        SetAsideEntry(theme=names.get(message.theme_id or "", "follow-up"), statement=item)
-        for message in messages
-        for item in message.set_aside
-        if item.where not in REPORT_PARTS
-    ]
     return AuditResult(
         run_id=folder.run_id,
         chain_intact=not problems,
         chain_problems=problems,
         events=len(check.events),
-        citations=citations,
-        claims=claims,
-        set_aside=set_aside,
+        citations=_report_citations(review, passages) + _follow_up_citations(messages, passages),
+        claims=_claim_support(review, passages, embed),
+        set_aside=_set_aside(review, messages),
         notes=notes,
     )
 
@@ -211,6 +187,35 @@ def _saved_review(folder: RunFolder, problems: list[str]) -> StrategyReview | No
     except DamagedFile:
         problems.append(DAMAGED.format(name="report.json"))
         return None
+
+
+def _report_citations(review: StrategyReview, passages: dict[str, Passage]) -> list[CitationCheck]:
+    return [
+        CitationCheck(
+            claim=cited.text,
+            where=cited.where,
+            evidence_id=cited.citation.evidence_id,
+            resolves=(passage := passages.get(cited.citation.evidence_id)) is not None,
+            quote_verbatim=passage is not None and cited.citation.quote in passage.text,
+        )
+        for cited in strategy_citations(review)
+    ]
+
+
+def _set_aside(review: StrategyReview, messages: list[AgentMessage]) -> list[SetAsideEntry]:
+    """What the claim checks set aside: from the report, then from the debate and follow-ups."""
+    entries = [
+        SetAsideEntry(theme=theme.theme_name, statement=item)
+        for theme in review.themes
+        for item in theme.set_aside
+    ]
+    names = {theme.theme_id: theme.theme_name for theme in review.themes}
+    return entries + [
+        SetAsideEntry(theme=names.get(message.theme_id or "", "follow-up"), statement=item)
+        for message in messages
+        for item in message.set_aside
+        if item.where not in REPORT_PARTS
+    ]
 
 
 def _follow_up_citations(

@@ -5,6 +5,7 @@ is still going too: its open log is shared)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 
 from agents.panel import SPECS
 from agents.runtime.assembly import build_runtime
-from agents.speaking import Said, TurnRequest, Usage
+from agents.speaking import Said, Speaker, TurnRequest, Usage
 from orchestration.engine import prompts
 from orchestration.engine.citations import cite
 from orchestration.engine.claims.checker import ClaimChecker
@@ -91,37 +92,49 @@ async def ask(
     try:
         record(HumanSteer(kind="ask", text=question, target=agent))
         record(EvidencePack(agent=agent, queries=[question], evidence_ids=[p.id for p in passages]))
-        request = _request(agent, question, passages, prior, settings)
-        text = ""
-        usage: tuple[Usage, ...] = ()
-        async for item in speaker.speak(request):
-            if isinstance(item, Said):
-                text, usage = item.text.strip(), item.usage
+        text, usage = await _reply(speaker, _request(agent, question, passages, prior, settings))
         checker = await asyncio.to_thread(_checker, settings, prior.started, searcher)
         checked = check_answer(checker, agent, text, passages)
-        cited = checked.cited
         record(
             AgentMessage(
                 agent=agent,
                 phase="follow_up",
                 content=checked.shown,
-                evidence_ids=cited,
+                evidence_ids=checked.cited,
                 reply=text if checked.shown != text else None,
                 set_aside=checked.set_aside,
             )
         )
         for call in usage:
             record(UsageRecorded.of(call))
-        folder.add_to_snapshot(
-            (p for i in cited if (p := searcher.passage(i)) is not None), searcher.passage
-        )
-        if folder.report_json.exists():  # the run had sealed its files: seal the new snapshot
-            record(FilesSealed(files=folder.file_hashes()))
+        _keep_cited(folder, checked.cited, searcher, record)
     finally:
         log.close()
         await factory.close()
-    citations, _ = cite(cited, checked.shown, searcher.passage)
+    citations, _ = cite(checked.cited, checked.shown, searcher.passage)
     return Answer(agent, checked.shown, citations, events)
+
+
+async def _reply(speaker: Speaker, request: TurnRequest) -> tuple[str, tuple[Usage, ...]]:
+    """The panelist's answer as written, and the usage of the calls it took."""
+    usage: tuple[Usage, ...]
+    text, usage = "", ()
+    async for item in speaker.speak(request):
+        if isinstance(item, Said):
+            text, usage = item.text.strip(), item.usage
+    return text, usage
+
+
+def _keep_cited(
+    folder: RunFolder, cited: list[str], searcher: Searcher, record: Callable[[BaseModel], None]
+) -> None:
+    """The cited passages join the run's snapshot; a run that had sealed its files seals the
+    new snapshot."""
+    folder.add_to_snapshot(
+        (p for i in cited if (p := searcher.passage(i)) is not None), searcher.passage
+    )
+    if folder.report_json.exists():
+        record(FilesSealed(files=folder.file_hashes()))
 
 
 def _request(
@@ -131,8 +144,9 @@ def _request(
     budget = settings.evidence
     task = (
         f"{SPECS[agent].persona}\n\n{prompts.evidence_block(passages, budget.passage_words)}\n\n"
-        f"A member of the strategy team asks: “{question}” Answer in at most 150 words, citing "
-        "evidence ids in square brackets; say so if the corpus has no evidence."
+        f"A member of the strategy team asks: “{question}” Answer in at most "
+        f"{budget.answer_tokens * 3 // 4} words, citing evidence ids in square brackets; say so "
+        "if the corpus has no evidence."
     )
     return TurnRequest(
         agent,
