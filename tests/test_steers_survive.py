@@ -20,6 +20,8 @@ from orchestration.record.event_log import read_log
 from orchestration.settings import Settings, load_settings
 from tests.scripted import ScriptedSpeaker
 
+pytestmark = pytest.mark.slow  # a whole steered run, then one resume per steer
+
 STRATEGY = Path("corpus/strategy/workforce-strategy-2026-2031.toml")
 UNLOGGED = {"at", "seconds", "after_seq", "report_path"}  # when and where, not what
 
@@ -153,7 +155,6 @@ def test_every_kind_of_steer_is_logged_with_its_step(steered_run):
     assert all(s.step is not None and s.theme_id == "talent" for s in steers)
 
 
-@pytest.mark.slow  # one resume per steer
 def test_a_run_cut_after_any_steer_resumes_to_the_uninterrupted_run(steered_run, tmp_path):
     settings, whole, first_chair = steered_run
     lines = (whole / "events.jsonl").read_text().splitlines(keepends=True)

@@ -340,10 +340,11 @@ async def test_the_report_screen_follows_a_live_run(settings):
         await until(pilot, lambda: run_screen.view.status == "complete")
         await until(pilot, lambda: any(recommendation in label for label in listed(claims)))
         # the finished theme's recommendation is listed, beside findings computed to fill it
-        by_panel = [label for label in listed(claims) if COMPUTED_LABEL not in label]
+        recommendations = [label for label in listed(claims) if label.startswith("Rec ")]
+        by_panel = [label for label in recommendations if COMPUTED_LABEL not in label]
         assert len(by_panel) == 1 and recommendation in by_panel[0]
         assert "WY-HCP-WF-2022#30" in by_panel[0]
-        assert len(by_panel) < claims.option_count
+        assert len(by_panel) < len(recommendations)
 
 
 def listed(claims: OptionList) -> list[str]:
