@@ -64,7 +64,13 @@ class ModelEndpoint(BaseModel):
     repeat_penalty: float = Field(
         default=1.3, ge=1, description="llama.cpp repeat penalty (small models loop without it)."
     )
-    context_window: int = Field(default=4096, ge=512, description="Local model context (n_ctx).")
+    context_window: int | None = Field(
+        default=None,
+        ge=512,
+        description="The model's context window in tokens, which sets how much evidence and "
+        "debate each turn is shown (and the local server's n_ctx). Unset: 4096 for the embedded "
+        "model and replay, 128000 for openai and azure, 8192 for other servers.",
+    )
     timeout_s: float = Field(default=120.0, gt=0, description="Seconds before a call times out.")
     max_retries: int = Field(
         default=3, ge=0, description="Retries with backoff on 429, 5xx and dropped connections."
@@ -73,6 +79,14 @@ class ModelEndpoint(BaseModel):
         default=None, description="JSON list of recorded replies, for the replay backend."
     )
     price: Price | None = Field(default=None, description="For cost accounting.")
+
+    def context_tokens(self) -> int:
+        """The context window, or the backend's default when it is unset."""
+        if self.context_window is not None:
+            return self.context_window
+        return {"openai": 128_000, "azure": 128_000, "openai-compatible": 8192}.get(
+            self.backend, 4096
+        )
 
     def resolved_api_key(self) -> str | None:
         if self.api_key is not None:

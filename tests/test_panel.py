@@ -360,3 +360,46 @@ def test_the_reply_length_asked_for_follows_the_turn_token_budget(panel_parts):
     _run(_context(panel_parts, speaker, turn_tokens=200))
     assert "Reply in at most 150 words" in speaker.tasks_for("national-policy")[0]
     assert "Reply in at most 150 words" in speaker.tasks_for("critic")[0]
+
+
+def test_a_passage_the_editor_adds_is_shown_to_the_panel_before_it_signs_off(panel_parts):
+    """The editor cites a passage no panelist was shown: each sign-off turn gets to read it."""
+    import re
+
+    from orchestration.engine.drafts import EditorDraft
+    from tools.quality import sentence_spans
+
+    searcher = panel_parts[0]
+
+    class CitesUnexamined(ScriptedSpeaker):
+        added = ""
+
+        async def decide(self, request, model, schema=None):
+            if model is EditorDraft:
+                shown = " ".join(r.task for r in self.requests)
+                ids = re.findall(r"\[([A-Z0-9-]+#\d+)\]", request.shared)  # the brief's
+                low = searcher.settings.low_quality_below
+                self.added = next(
+                    i for i in ids if f"[{i}]" not in shown and searcher.passage(i).quality >= low
+                )
+                text = searcher.passage(self.added).text
+                sentence = max((text[a:b] for a, b in sentence_spans(text)), key=len)
+                self.enqueue_decision(
+                    "editor",
+                    {
+                        "coverage_summary": "Partly supported.",
+                        "gaps": [{"kind": "emerging", "text": sentence, "evidence": [self.added]}],
+                        "recommendations": [],
+                    },
+                )
+            return await super().decide(request, model, schema)
+
+    speaker = CitesUnexamined().enqueue("critic", "OPEN OBJECTIONS: 0")
+    items = _run(_context(panel_parts, speaker))
+    [review] = [i for i in items if isinstance(i, AgentMessage) and i.phase == "review"]
+    assert speaker.added in review.evidence_ids
+    sign_off_tasks = [r.task for r in speaker.requests if "sign off" in r.task]
+    assert len(sign_off_tasks) == 4
+    for task in sign_off_tasks:
+        assert "Passages the review cites that the debate did not examine:" in task
+        assert f"[{speaker.added}]" in task

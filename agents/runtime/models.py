@@ -106,7 +106,9 @@ class ModelFactory:
     ) -> tuple[ChatCompletionClient, dict[str, Any]]:
         from autogen_ext.models.openai import OpenAIChatCompletionClient
 
-        server = ensure_server(endpoint.gguf_path, endpoint.context_window, self.data_dir / "logs")
+        server = ensure_server(
+            endpoint.gguf_path, endpoint.context_tokens(), self.data_dir / "logs"
+        )
         client = OpenAIChatCompletionClient(
             model=MODEL_ALIAS,
             base_url=server.base_url,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agents.speaking import Speaker
-from orchestration.engine.budget import EvidenceBudget
+from orchestration.engine.budget import SMALL_CONTEXT, EvidenceBudget, ResolvedBudget
 from orchestration.engine.claims.checker import ClaimChecker
 from orchestration.engine.drafts import EditorDraft, SignOff
 from orchestration.engine.protocol import DebateState, Limits
@@ -51,8 +51,13 @@ class PanelContext:
     checker: ClaimChecker
     limits: Limits = field(default_factory=Limits)
     budget: EvidenceBudget = field(default_factory=EvidenceBudget)
+    context_windows: dict[str, int] = field(default_factory=dict)  # agent -> its model's tokens
     chair_approval: bool = False  # hold each theme's review until the chair approves it
     structured_agents: frozenset[str] = frozenset()  # debate turns as JSON points (small models)
+
+    def budget_for(self, agent: str) -> ResolvedBudget:
+        """What ``agent`` is shown, for the context window of its model."""
+        return self.budget.for_context(self.context_windows.get(agent, SMALL_CONTEXT))
 
 
 @dataclass
@@ -65,12 +70,14 @@ class ThemeRun:
     evidence: ThemeEvidence
     entries: list[tuple[str, str, str]] = field(default_factory=list)
     seen: dict[str, Passage] = field(default_factory=dict)
+    examined: set[str] = field(default_factory=set)  # passages a panelist was shown or found
     focus: list[str] = field(default_factory=list)
     chair_question: str | None = None
     chair_comments: list[str] = field(default_factory=list)  # each send-back, in order
     approved: bool = False
     draft: EditorDraft | None = None
     review_text: str = ""
+    review_cites: list[str] = field(default_factory=list)  # passages the checked draft cites
     sign_offs: dict[str, SignOff] = field(default_factory=dict)
     steps: int = 0  # the points so far at which the debate took the chair's steers
 

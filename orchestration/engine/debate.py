@@ -111,7 +111,7 @@ async def _take_turn(
     shared = prompts.shared_context(
         ctx.strategy, run.theme, evidence.support, evidence.gaps, run.focus
     )
-    transcript = prompts.transcript_text(run.entries, ctx.budget.transcript_words)
+    transcript = prompts.transcript_text(run.entries, ctx.budget_for(turn.agent).transcript_words)
     if turn.phase == "review":
         items = review_turn(ctx, run, shared, transcript, earlier)
     elif turn.phase == "sign_off":

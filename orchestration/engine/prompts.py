@@ -8,10 +8,11 @@ task come last. On llama.cpp this means most of a prompt is already evaluated wh
 from __future__ import annotations
 
 from agents.panel import SPECS
-from orchestration.engine.budget import EvidenceBudget
+from orchestration.engine.budget import ResolvedBudget
 from orchestration.strategy import Strategy, Theme
 from tools.coverage import ObjectiveSupport, TopicGap
 from tools.evidence import Passage
+from tools.quality import sentence_spans
 
 RULES = (
     "You are on a review panel for the draft {title} of {organisation}. The panel reviews one theme "
@@ -59,13 +60,29 @@ def transcript_text(entries: list[tuple[str, str, str]], words: int) -> str:
     return "Debate so far:\n" + body
 
 
-def evidence_block(passages: list[Passage], words: int) -> str:
+def evidence_block(
+    passages: list[Passage], words: int, heading: str = "Evidence for you (cite these ids):"
+) -> str:
     if not passages:
         return "Evidence for you: the corpus returned nothing relevant; say so if you make a point."
-    lines = ["Evidence for you (cite these ids):"]
+    lines = [heading]
     for p in passages:
-        lines.append(f"[{p.id}] {_clip(p.text, words)}")
+        lines.append(f"[{p.id}] {clip_at_sentence(p.text, words)}")
     return "\n".join(lines)
+
+
+def clip_at_sentence(text: str, words: int) -> str:
+    """``text`` up to the last sentence that ends within ``words`` words (the first sentence
+    whole, however long), marked with "…" when something was left out."""
+    if len(text.split()) <= words:
+        return text
+    spans = sentence_spans(text)
+    end = spans[0][1] if spans else len(text)
+    for _, stop in spans[1:]:
+        if len(text[:stop].split()) > words:
+            break
+        end = stop
+    return text[:end] + (" …" if text[end:].strip() else "")
 
 
 FOLLOW_UP_CONTRACT = "Answer in at most 100 words, citing evidence ids in square brackets."
@@ -92,7 +109,7 @@ def debate_task(
     phase: str,
     evidence: list[Passage],
     chair_question: str | None,
-    budget: EvidenceBudget,
+    budget: ResolvedBudget,
     tokens: int,
     structured: bool = False,
 ) -> str:
@@ -123,7 +140,7 @@ SIGN_OFF_TASK = (
 def review_task(
     evidence: list[Passage],
     earlier_recommendations: list[str],
-    budget: EvidenceBudget,
+    budget: ResolvedBudget,
     sent_back: str | None = None,
     chair_question: str | None = None,
 ) -> str:
@@ -147,8 +164,12 @@ def review_task(
     return "\n".join(parts)
 
 
-def sign_off_task(agent: str, review_text: str) -> str:
-    return f"{SPECS[agent].persona}\n\nThe editor's review:\n{review_text}\n\n{SIGN_OFF_TASK}"
+def sign_off_task(agent: str, review_text: str, added_evidence: str = "") -> str:
+    """``added_evidence``: the passages the review cites that the debate did not examine."""
+    added = f"{added_evidence}\n\n" if added_evidence else ""
+    return (
+        f"{SPECS[agent].persona}\n\nThe editor's review:\n{review_text}\n\n{added}{SIGN_OFF_TASK}"
+    )
 
 
 def fixed_texts() -> list[str]:

@@ -236,9 +236,10 @@ async def _assemble(plan: RunPlan, settings: Settings, speaker: Speaker | None) 
         record.speaker,
         checker,
         plan.limits,
-        settings.evidence,
-        plan.chair_approval,
-        structured_agents(models, plan.limits.structured_turns),
+        budget=settings.evidence,
+        context_windows={a: settings.models.for_agent(a).context_tokens() for a in PANEL},
+        chair_approval=plan.chair_approval,
+        structured_agents=structured_agents(models, plan.limits.structured_turns),
     )
     return _Parts(strategy, chosen, searcher, coverage, runtime, record, models, context)
 

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterable
 from agents.panel import SPECS
 from agents.speaking import Decided, Delta, Said, ToolUse, TurnRequest, Undecided
 from orchestration.engine import prompts
-from orchestration.engine.budget import EvidenceBudget
+from orchestration.engine.budget import ResolvedBudget
 from orchestration.engine.claims.for_run import theme_terms
 from orchestration.engine.claims.sign_offs import judge_sign_off
 from orchestration.engine.claims.turns import NOTHING_KEPT, CheckedTurn, check_points, check_prose
@@ -52,7 +52,7 @@ def showable(passages: Iterable[Passage], low_quality_below: float) -> list[Pass
 
 
 def evidence_pack(
-    searcher: Searcher, agent: str, theme: Theme, focus: list[str], budget: EvidenceBudget
+    searcher: Searcher, agent: str, theme: Theme, focus: list[str], budget: ResolvedBudget
 ) -> tuple[list[str], list[Passage]]:
     """The queries run for ``agent`` and the passages found, within its default scope; passages
     of low text quality (slide debris, contents pages) go last."""
@@ -75,9 +75,10 @@ async def debate_turn(
     """A panelist's turn: its evidence pack, its reply (checked), and what later turns see."""
     theme = run.theme
     queries, passages = await asyncio.to_thread(
-        evidence_pack, ctx.searcher, turn.agent, theme, run.focus, ctx.budget
+        evidence_pack, ctx.searcher, turn.agent, theme, run.focus, ctx.budget_for(turn.agent)
     )
     run.seen.update((p.id, p) for p in passages)
+    run.examined.update(p.id for p in passages)
     yield EvidencePack(
         theme_id=theme.id, agent=turn.agent, queries=queries, evidence_ids=[p.id for p in passages]
     )
@@ -89,7 +90,13 @@ async def debate_turn(
         shared,
         transcript,
         prompts.debate_task(
-            turn.agent, turn.phase, passages, question, ctx.budget, tokens, structured
+            turn.agent,
+            turn.phase,
+            passages,
+            question,
+            ctx.budget_for(turn.agent),
+            tokens,
+            structured,
         ),
         max_tokens=tokens,
         theme_id=theme.id,
@@ -151,6 +158,7 @@ async def _prose_reply(
             for pid in item.result_ids:
                 if (p := ctx.searcher.passage(pid)) is not None:
                     run.seen[pid] = p
+                    run.examined.add(pid)
             yield ToolCalled(
                 theme_id=theme_id,
                 agent=agent,
@@ -172,7 +180,9 @@ async def review_turn(
     """The editor's review: its draft, checked into the review the panel will sign off."""
     theme = run.theme
     low = ctx.searcher.settings.low_quality_below
-    passages = showable(run.seen.values(), low)[: ctx.budget.review_pack_size]
+    budget = ctx.budget_for("editor")
+    examined_first = sorted(run.seen.values(), key=lambda p: p.id not in run.examined)
+    passages = showable(examined_first, low)[: budget.review_pack_size]
     question, run.chair_question = run.chair_question, None  # an interjection not yet answered
     sent_back = run.chair_comments[-1] if run.chair_comments else None
     yield EvidencePack(
@@ -182,7 +192,7 @@ async def review_turn(
         "editor",
         shared,
         transcript,
-        prompts.review_task(passages, earlier, ctx.budget, sent_back, question),
+        prompts.review_task(passages, earlier, budget, sent_back, question),
         max_tokens=ctx.limits.review_tokens,
         theme_id=theme.id,
     )
@@ -195,7 +205,9 @@ async def review_turn(
             theme, run.draft, run.seen_evidence(), {}, ctx.checker, ctx.searcher.passage
         )
         run.review_text = review_as_text(checked)
-        yield _draft_message(theme.id, run.draft, checked, run.review_text)
+        message = _draft_message(theme.id, run.draft, checked, run.review_text)
+        run.review_cites = message.evidence_ids
+        yield message
     else:
         yield ErrorRaised(
             theme_id=theme.id,
@@ -216,7 +228,7 @@ async def sign_off_turn(
         turn.agent,
         shared,
         transcript,
-        prompts.sign_off_task(turn.agent, run.review_text),
+        prompts.sign_off_task(turn.agent, run.review_text, _new_to_the_panel(ctx, run, turn)),
         max_tokens=ctx.limits.sign_off_tokens,
         theme_id=theme.id,
     )
@@ -235,6 +247,17 @@ async def sign_off_turn(
             "recorded as no sign-off.",
             detail=failure_detail(decided),
         )
+
+
+def _new_to_the_panel(ctx: PanelContext, run: ThemeRun, turn: Turn) -> str:
+    """The passages the review cites that no panelist was shown in the debate, for the panel to
+    read before it signs off (so a dissent can address them); empty when there are none."""
+    added = [run.seen[i] for i in run.review_cites if i not in run.examined and i in run.seen]
+    if not added:
+        return ""
+    words = ctx.budget_for(turn.agent).passage_words
+    heading = "Passages the review cites that the debate did not examine:"
+    return prompts.evidence_block(added, words, heading)
 
 
 def _sign_off_message(

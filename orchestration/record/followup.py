@@ -15,6 +15,7 @@ from agents.panel import SPECS
 from agents.runtime.assembly import build_runtime
 from agents.speaking import Said, Speaker, TurnRequest, Usage
 from orchestration.engine import prompts
+from orchestration.engine.budget import ResolvedBudget
 from orchestration.engine.citations import cite
 from orchestration.engine.claims.checker import ClaimChecker
 from orchestration.engine.claims.for_run import build_checker
@@ -75,7 +76,7 @@ async def ask(
         if open_index is not None
         else await asyncio.to_thread(Searcher, settings.retrieval)
     )
-    budget = settings.evidence
+    budget = _budget(settings, agent)
     hits = (await asyncio.to_thread(searcher.search, [question], budget.answer_hits))[0].hits
     passages = [p for h in hits if (p := searcher.passage(h.id)) is not None]
     runtime = build_runtime(settings.models, settings.retrieval.data_dir, searcher)
@@ -141,7 +142,7 @@ def _request(
     agent: str, question: str, passages: list[Passage], prior: PriorRun, settings: Settings
 ) -> TurnRequest:
     """The follow-up turn: the panelist's persona, the question's evidence, the run so far."""
-    budget = settings.evidence
+    budget = _budget(settings, agent)
     task = (
         f"{SPECS[agent].persona}\n\n{prompts.evidence_block(passages, budget.passage_words)}\n\n"
         f"A member of the strategy team asks: “{question}” Answer in at most "
@@ -155,6 +156,10 @@ def _request(
         task,
         max_tokens=budget.answer_tokens,
     )
+
+
+def _budget(settings: Settings, agent: str) -> ResolvedBudget:
+    return settings.evidence.for_context(settings.models.for_agent(agent).context_tokens())
 
 
 def _checker(settings: Settings, started: RunStarted, searcher: Searcher) -> ClaimChecker:
