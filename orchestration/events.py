@@ -106,11 +106,17 @@ class PhaseChanged(_Event):
     type: Literal["phase_changed"] = "phase_changed"
     phase: Phase
     round: int = 0
+    left_out: list[str] = Field(
+        default_factory=list,
+        description="Panelists the critic named who get no rebuttal this round (the cap bit).",
+    )
 
     def to_text(self) -> str:
         title = PHASE_TITLES.get(self.phase, self.phase)
         if self.round > 1 and self.phase in ("critique", "rebuttal"):
             title += f" (round {self.round})"
+        if self.left_out:
+            title += f"; no rebuttal turn left for {', '.join(self.left_out)} (panel.max_rebuttals)"
         return title
 
 

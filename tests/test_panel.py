@@ -12,7 +12,14 @@ from orchestration.engine.claims.settings import ClaimSettings
 from orchestration.engine.debate import PanelContext, debate_theme
 from orchestration.engine.protocol import Limits
 from orchestration.engine.steering import Steering
-from orchestration.events import AgentMessage, ErrorRaised, HumanSteer, PhaseChanged, ThemeReviewed
+from orchestration.events import (
+    AgentMessage,
+    ErrorRaised,
+    EvidencePack,
+    HumanSteer,
+    PhaseChanged,
+    ThemeReviewed,
+)
 from orchestration.strategy import load_strategy
 from tests.scripted import ScriptedSpeaker
 from tools.coverage import CoverageAnalyzer, strength
@@ -403,3 +410,36 @@ def test_a_passage_the_editor_adds_is_shown_to_the_panel_before_it_signs_off(pan
     for task in sign_off_tasks:
         assert "Passages the review cites that the debate did not examine:" in task
         assert f"[{speaker.added}]" in task
+
+
+def test_critique_and_rebuttal_packs_search_for_what_is_in_dispute(panel_parts):
+    point = "Apprenticeships are taken up across the sector through the levy"
+    objection = "national-policy overstates how far the levy reaches community nursing"
+    speaker = ScriptedSpeaker().enqueue("national-policy", f"- {point} [WY-HCP-WF-2022#28].")
+    speaker.enqueue(
+        "critic",
+        f"OBJECTION: {objection} [WY-HCP-WF-2022#28]\nOPEN OBJECTIONS: 1",
+        "OPEN OBJECTIONS: 0",
+    )
+    items = _run(_context(panel_parts, speaker, max_rounds=2))
+    packs = [i for i in items if isinstance(i, EvidencePack)]
+    [critique] = [p for p in packs if p.agent == "critic"][:1]
+    assert any(point in query for query in critique.queries)
+    [rebuttal] = [p for p in packs if p.agent == "national-policy"][1:2]
+    assert objection in rebuttal.queries[0] and any(point in q for q in rebuttal.queries)
+    opening = next(p for p in packs if p.agent == "national-policy")
+    assert set(rebuttal.evidence_ids) != set(opening.evidence_ids)  # fresh evidence
+
+
+def test_when_the_rebuttal_cap_bites_it_rotates_and_says_who_was_left_out(panel_parts):
+    everyone = (
+        "OBJECTION: national-policy cites nothing.\nOBJECTION: leeds-local overreaches.\n"
+        "OBJECTION: inclusion is vague.\nOPEN OBJECTIONS: 3"
+    )
+    speaker = ScriptedSpeaker().enqueue("critic", everyone, everyone)
+    items = _run(_context(panel_parts, speaker, max_rounds=2, max_rebuttals=2))
+    rebuttals = [agent for agent, phase in _turns(items) if phase == "rebuttal"]
+    assert rebuttals == ["national-policy", "leeds-local", "inclusion", "national-policy"]
+    notes = [i for i in items if isinstance(i, PhaseChanged) and i.phase == "rebuttal"]
+    assert [n.left_out for n in notes] == [["inclusion"], ["leeds-local"]]
+    assert "no rebuttal turn left for inclusion" in notes[0].to_text()

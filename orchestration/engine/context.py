@@ -71,6 +71,7 @@ class ThemeRun:
     entries: list[tuple[str, str, str]] = field(default_factory=list)
     seen: dict[str, Passage] = field(default_factory=dict)
     examined: set[str] = field(default_factory=set)  # passages a panelist was shown or found
+    given: dict[str, set[str]] = field(default_factory=dict)  # agent -> passages in its packs
     focus: list[str] = field(default_factory=list)
     chair_question: str | None = None
     chair_comments: list[str] = field(default_factory=list)  # each send-back, in order

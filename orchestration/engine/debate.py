@@ -46,7 +46,8 @@ async def debate_theme(
             break
         if turn.phase != phase:
             phase = turn.phase
-            yield PhaseChanged(theme_id=theme.id, phase=turn.phase, round=turn.round)
+            left_out = run.state.left_out if phase == "rebuttal" else []
+            yield PhaseChanged(theme_id=theme.id, phase=phase, round=turn.round, left_out=left_out)
         async for item in _take_turn(ctx, run, turn, earlier_recommendations):
             yield item
     async for item in _finish(ctx, run, steering):

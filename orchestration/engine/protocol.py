@@ -86,6 +86,8 @@ class DebateState:
     turns_taken: int = 0
     open_count: int = 0
     targeted: list[str] = field(default_factory=list)
+    rebuttals: list[str] = field(default_factory=list)  # who was given each rebuttal turn so far
+    left_out: list[str] = field(default_factory=list)  # named, but past the cap, this round
     ended_early: bool = False
 
     def insert(self, turn: Turn) -> None:
@@ -163,9 +165,19 @@ def _enter(state: DebateState, phase: Phase) -> None:
     elif phase == "critique":
         state.planned = [Turn("critic", "critique", state.round)]
     elif phase == "rebuttal":
-        rebutters = (state.targeted or list(OPENERS))[: state.limits.max_rebuttals]
-        state.planned = [Turn(agent, "rebuttal", state.round) for agent in rebutters]
+        state.planned = [Turn(agent, "rebuttal", state.round) for agent in _rebutters(state)]
     elif phase == "review":
         state.planned = [Turn("editor", "review", state.round)]
     elif phase == "sign_off":
         state.planned = [Turn(agent, "sign_off", state.round) for agent in SIGNERS]
+
+
+def _rebutters(state: DebateState) -> list[str]:
+    """Each panelist the critic named (or, naming none, every panelist), up to the cap; when the
+    cap bites, those who have rebutted least go first, and the rest are noted as left out."""
+    named = state.targeted or list(OPENERS)
+    fairest = sorted(named, key=lambda agent: state.rebuttals.count(agent))  # stable: named order
+    chosen = fairest[: state.limits.max_rebuttals]
+    state.left_out = fairest[len(chosen) :]
+    state.rebuttals += chosen
+    return chosen

@@ -5,12 +5,10 @@ review (its draft checked into the review the panel signs off), and a panelist's
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 
-from agents.panel import SPECS
 from agents.speaking import Decided, Delta, Said, ToolUse, TurnRequest, Undecided
 from orchestration.engine import prompts
-from orchestration.engine.budget import ResolvedBudget
 from orchestration.engine.claims.for_run import theme_terms
 from orchestration.engine.claims.sign_offs import judge_sign_off
 from orchestration.engine.claims.turns import NOTHING_KEPT, CheckedTurn, check_points, check_prose
@@ -23,6 +21,7 @@ from orchestration.engine.drafts import (
     draft_schema,
     points_schema,
 )
+from orchestration.engine.packs import disputed_points, evidence_pack, showable
 from orchestration.engine.protocol import OPENERS, Turn
 from orchestration.engine.reviewing import build_review
 from orchestration.events import (
@@ -36,37 +35,10 @@ from orchestration.events import (
 from orchestration.report.markdown import review_as_text
 from orchestration.review_models import ThemeReview
 from orchestration.strategy import Theme
-from tools.evidence import Passage
-from tools.search import Filters, Searcher
 
 # a reply's outcome, as its generator leaves it: what is shown, the structured reply (for
 # replay), and the reply as written when the checks changed what is shown
 Outcome = list[tuple[CheckedTurn, dict[str, object] | None, str | None]]
-
-
-def showable(passages: Iterable[Passage], low_quality_below: float) -> list[Passage]:
-    """What the panel may be shown: never planted instructions to a model, and readable passages
-    before slide debris (otherwise in the order given)."""
-    shown = [p for p in passages if not p.addresses_model]
-    return sorted(shown, key=lambda p: p.quality < low_quality_below)
-
-
-def evidence_pack(
-    searcher: Searcher, agent: str, theme: Theme, focus: list[str], budget: ResolvedBudget
-) -> tuple[list[str], list[Passage]]:
-    """The queries run for ``agent`` and the passages found, within its default scope; passages
-    of low text quality (slide debris, contents pages) go last."""
-    low_quality_below = searcher.settings.low_quality_below
-    spec = SPECS[agent]
-    queries = [f"{spec.focus} {theme.name}: {objective}" for objective in theme.objectives]
-    queries += [f"{spec.focus} {item}" for item in focus]
-    k = budget.hits_per_query
-    results = searcher.search(queries, k=k, filters=Filters(scopes=spec.scopes))
-    if spec.scopes and not any(r.hits for r in results):
-        results = searcher.search(queries, k=k)
-    ids = list(dict.fromkeys(hit.id for result in results for hit in result.hits))
-    passages = [p for pid in ids if (p := searcher.passage(pid)) is not None]
-    return queries, showable(passages, low_quality_below)[: budget.pack_size]
 
 
 async def debate_turn(
@@ -74,9 +46,18 @@ async def debate_turn(
 ) -> AsyncIterator[DebateItem]:
     """A panelist's turn: its evidence pack, its reply (checked), and what later turns see."""
     theme = run.theme
+    given = run.given.setdefault(turn.agent, set())
     queries, passages = await asyncio.to_thread(
-        evidence_pack, ctx.searcher, turn.agent, theme, run.focus, ctx.budget_for(turn.agent)
+        evidence_pack,
+        ctx.searcher,
+        turn.agent,
+        theme,
+        run.focus,
+        ctx.budget_for(turn.agent),
+        disputed_points(run, turn),
+        frozenset(given),
     )
+    given.update(p.id for p in passages)
     run.seen.update((p.id, p) for p in passages)
     run.examined.update(p.id for p in passages)
     yield EvidencePack(
