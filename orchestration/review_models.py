@@ -159,6 +159,10 @@ class StrategyReview(BaseModel):
     missing_themes: list[ThemeAssessment] = Field(default_factory=list)
     priorities: list[Recommendation] = Field(default_factory=list)
     corpus_documents: list[str] = Field(default_factory=list)
+    corpus_limits: list[str] = Field(
+        default_factory=list,
+        description="What the corpus cannot speak to (no documents of a panelist's own scope).",
+    )
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,9 @@ def test_a_replayed_run_writes_a_checked_log_and_report_without_secrets(replayed
     theme = report["themes"][0]
     assert theme["recommendations"][0]["citations"][0]["evidence_id"] == "WY-HCP-WF-2022#30"
     assert theme["dissent"] == [{"agent": "inclusion", "text": "Nothing on disabled staff."}]
+    brief = next(e for e in check.events if e.type == "agent_message" and e.phase == "brief")
+    assert "Corpus limit: No national policy documents in the corpus" in brief.content
+    assert "> **Corpus limit:** No national policy documents" in (folder / "report.md").read_text()
     for name in ("events.jsonl", "report.md", "report.json"):
         assert SECRET not in (folder / name).read_text()
     assert "report.md" in replayed_run.out  # the run printed where its report is...

@@ -149,6 +149,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.engine.corpus_limits import corpus_limits, documents_by_scope, scope_summary
     from tools.store import CorpusStore, NoIndexError
 
     store = CorpusStore(settings.retrieval)
@@ -177,4 +178,8 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
             escape(str(meta.get("file", ""))),
         )
     console.print(table)
+    by_scope = documents_by_scope(store.document_records())
+    console.print(f"Documents by scope: {scope_summary(by_scope)}.")
+    for note in corpus_limits(by_scope):
+        console.print(f"[yellow]Corpus limit:[/] {escape(note)}")
     return 0

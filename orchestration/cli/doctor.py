@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from agents.panel import PANEL
+from orchestration.engine.corpus_limits import corpus_limits, documents_by_scope, scope_summary
 from orchestration.settings import Settings
 
 console = Console()
@@ -84,6 +85,9 @@ def _index_rows(settings: Settings) -> list[tuple[str, bool, str]]:
             )
         )
         rows.append(("embeddings", True, store.embedder.identity))
+        by_scope = documents_by_scope(records)
+        limits = corpus_limits(by_scope)
+        rows.append(("scopes", True, " ".join([scope_summary(by_scope) + ".", *limits])))
     except Exception as exc:
         rows.append(("index", False, str(exc)))
     return rows

@@ -54,6 +54,7 @@ class PanelContext:
     context_windows: dict[str, int] = field(default_factory=dict)  # agent -> its model's tokens
     chair_approval: bool = False  # hold each theme's review until the chair approves it
     structured_agents: frozenset[str] = frozenset()  # debate turns as JSON points (small models)
+    corpus_notes: list[str] = field(default_factory=list)  # what the corpus cannot speak to
 
     def budget_for(self, agent: str) -> ResolvedBudget:
         """What ``agent`` is shown, for the context window of its model."""

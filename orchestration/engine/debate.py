@@ -77,7 +77,7 @@ def _brief(ctx: PanelContext, run: ThemeRun) -> AgentMessage:
         agent="moderator",
         phase="brief",
         content=prompts.shared_context(
-            ctx.strategy, run.theme, evidence.support, evidence.gaps, []
+            ctx.strategy, run.theme, evidence.support, evidence.gaps, [], ctx.corpus_notes
         ),
         evidence_ids=list(run.seen),
     )
@@ -110,7 +110,7 @@ async def _take_turn(
 ) -> AsyncIterator[DebateItem]:
     evidence = run.evidence
     shared = prompts.shared_context(
-        ctx.strategy, run.theme, evidence.support, evidence.gaps, run.focus
+        ctx.strategy, run.theme, evidence.support, evidence.gaps, run.focus, ctx.corpus_notes
     )
     transcript = prompts.transcript_text(run.entries, ctx.budget_for(turn.agent).transcript_words)
     if turn.phase == "review":

@@ -7,6 +7,8 @@ task come last. On llama.cpp this means most of a prompt is already evaluated wh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from agents.panel import SPECS
 from orchestration.engine.budget import ResolvedBudget
 from orchestration.strategy import Strategy, Theme
@@ -33,8 +35,12 @@ def shared_context(
     support: list[ObjectiveSupport],
     gaps: list[TopicGap],
     focus: list[str],
+    corpus_notes: Sequence[str] = (),
 ) -> str:
+    """What every turn of the theme shares: the rules, the theme with its computed coverage and
+    candidate gaps, the chair's focus, and what the corpus cannot speak to."""
     lines = [RULES.format(title=strategy.title, organisation=strategy.organisation), ""]
+    lines += [f"Corpus limit: {note}" for note in corpus_notes]
     lines.append(f"THEME: {theme.name}. {theme.summary}".strip())
     lines.append("Objectives, with how strongly the corpus supports each (computed):")
     for number, item in enumerate(support, start=1):

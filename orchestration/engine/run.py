@@ -22,6 +22,7 @@ from agents.runtime.assembly import PanelRuntime, build_runtime
 from agents.runtime.errors import ModelCallError
 from agents.speaking import Speaker
 from orchestration.engine.claims.for_run import build_checker
+from orchestration.engine.corpus_limits import corpus_limits, documents_by_scope
 from orchestration.engine.debate import DebateItem, PanelContext, debate_theme
 from orchestration.engine.protocol import Limits
 from orchestration.engine.steering import Steering
@@ -240,6 +241,7 @@ async def _assemble(plan: RunPlan, settings: Settings, speaker: Speaker | None) 
         context_windows={a: settings.models.for_agent(a).context_tokens() for a in PANEL},
         chair_approval=plan.chair_approval,
         structured_agents=structured_agents(models, plan.limits.structured_turns),
+        corpus_notes=corpus_limits(documents_by_scope(searcher.store.document_records())),
     )
     return _Parts(strategy, chosen, searcher, coverage, runtime, record, models, context)
 

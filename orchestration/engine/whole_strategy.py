@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from orchestration.engine.citations import cite
+from orchestration.engine.corpus_limits import corpus_limits, documents_by_scope
 from orchestration.review_models import (
     Recommendation,
     StrategyReview,
@@ -129,4 +130,5 @@ def review_strategy(
         missing_themes=assess_missing_themes(strategy, coverage),
         priorities=prioritise(reviews),
         corpus_documents=coverage.searcher.lexical.doc_ids(),
+        corpus_limits=corpus_limits(documents_by_scope(coverage.searcher.store.document_records())),
     )

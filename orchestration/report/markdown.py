@@ -185,6 +185,8 @@ def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str])
         "**Panel models:** " + "; ".join(f"{a}: {m}" for a, m in models.items()) + "  ",
         "**Corpus:** " + ", ".join(review.corpus_documents),
         "",
+        *(f"> **Corpus limit:** {note}" for note in review.corpus_limits),
+        *([""] if review.corpus_limits else []),
         "Every citation below names a passage (`DOC-ID#N`, see the evidence appendix) and quotes it "
         "verbatim; open any passage with `review show DOC-ID#N`.",
         "",
