@@ -70,6 +70,7 @@ class ObjectiveCoverage(BaseModel):
     """How strongly the corpus supports one objective (computed)."""
 
     objective: str
+    description: str = Field(default="", description="What the draft says the objective means.")
     strength: Strength
     score: float
     evidence: list[Citation] = Field(default_factory=list)
@@ -159,6 +160,9 @@ class StrategyReview(BaseModel):
     missing_themes: list[ThemeAssessment] = Field(default_factory=list)
     priorities: list[Recommendation] = Field(default_factory=list)
     corpus_documents: list[str] = Field(default_factory=list)
+    glossary: dict[str, str] = Field(
+        default_factory=dict, description="The draft's abbreviations and what they stand for."
+    )
     corpus_limits: list[str] = Field(
         default_factory=list,
         description="What the corpus cannot speak to (no documents of a panelist's own scope).",

@@ -12,7 +12,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from corpus import bundled
@@ -24,25 +31,45 @@ class StrategyError(ValueError):
     """The strategy file cannot be used; the message names the file and what to fix."""
 
 
+class Objective(BaseModel):
+    """An objective of a theme: its title as the draft words it, and what it means (optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=3, description="The objective as the draft words it.")
+    description: str = Field(default="", description="What the objective means, in a sentence.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_title(cls, value: Any) -> Any:
+        return {"title": value} if isinstance(value, str) else value
+
+    @field_validator("title", "description")
+    @classmethod
+    def _trimmed(cls, text: str) -> str:
+        return " ".join(text.split())
+
+    def text(self) -> str:
+        """Title and description together (what searches and coverage are measured on)."""
+        return f"{self.title}: {self.description}" if self.description else self.title
+
+
 class Theme(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable kebab-case id.")
     name: str = Field(min_length=2)
     summary: str = ""
-    objectives: list[str] = Field(min_length=1)
+    objectives: list[Objective] = Field(min_length=1)
 
-    @field_validator("objectives")
-    @classmethod
-    def _objectives_have_text(cls, objectives: list[str]) -> list[str]:
-        cleaned = [o.strip() for o in objectives]
-        if any(len(o) < 3 for o in cleaned):
-            raise ValueError("every objective needs some words")
-        return cleaned
+    def titles(self) -> list[str]:
+        """The objectives as the draft words them."""
+        return [o.title for o in self.objectives]
 
     def text(self) -> str:
         """The theme as one text: name, summary and objectives (what coverage is measured on)."""
-        return " ".join(part for part in (f"{self.name}.", self.summary, *self.objectives) if part)
+        parts = (f"{self.name}.", self.summary, *(o.text() for o in self.objectives))
+        return " ".join(part for part in parts if part)
 
 
 class PreviousStrategy(BaseModel):
@@ -60,7 +87,25 @@ class Strategy(BaseModel):
     period: str = ""
     status: str = "draft"
     previous: PreviousStrategy | None = None
+    glossary: dict[str, str] = Field(
+        default_factory=dict,
+        description="The organisation's abbreviations and what they stand for, e.g. "
+        "10YP = NHS 10 Year Health Plan.",
+    )
     themes: list[Theme] = Field(alias="theme", min_length=1)
+
+    def abbreviations_in(self, text: str) -> dict[str, str]:
+        """The glossary entries whose abbreviation ``text`` uses."""
+        return {
+            short: meaning
+            for short, meaning in self.glossary.items()
+            if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)
+        }
+
+    def spelled_out(self, text: str) -> str:
+        """``text`` with what its abbreviations stand for added (for searching the corpus)."""
+        found = self.abbreviations_in(text)
+        return f"{text} ({'; '.join(found.values())})" if found else text
 
     def theme(self, key: str) -> Theme:
         """A theme by id or (case-insensitive) name."""
@@ -148,10 +193,13 @@ _ORGANISATION = re.compile(r"^organi[sz]ation\s*:\s*(.+)$", re.IGNORECASE)
 
 
 def parse_markdown_outline(text: str, path: Path) -> dict[str, Any]:
-    """``# Title``, ``## Theme`` headings with ``- objective`` bullets, into the TOML shape."""
+    """``# Title``, ``## Theme`` headings with ``- objective`` bullets, into the TOML shape. A
+    line indented under an objective describes it; a ``## Glossary`` (or ``## Abbreviations``)
+    section lists ``- ABBR: what it stands for``."""
     raw: dict = {"title": path.stem, "theme": []}
     current: dict | None = None
     previous: list[str] | None = None
+    glossary: dict[str, str] | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         heading = _HEADING.match(line)
         bullet = _BULLET.match(line)
@@ -159,17 +207,22 @@ def parse_markdown_outline(text: str, path: Path) -> dict[str, Any]:
             raw["title"] = heading.group(2)
         elif heading:
             name = heading.group(2)
+            previous = glossary = current = None
             if re.search(r"previous", name, re.IGNORECASE):
-                previous, current = [], None
+                previous = []
                 raw["previous"] = {"title": name, "themes": previous}
+            elif _GLOSSARY.match(name):
+                glossary = raw.setdefault("glossary", {})
             else:
-                previous = None
                 current = {"id": slug(name), "name": name, "summary": "", "objectives": []}
                 raw["theme"].append(current)
         elif bullet and previous is not None:
             previous.append(bullet.group(1))
+        elif bullet and glossary is not None:
+            short, meaning = _glossary_entry(bullet.group(1), path, number)
+            glossary[short] = meaning
         elif bullet and current is not None:
-            current["objectives"].append(bullet.group(1))
+            current["objectives"].append({"title": bullet.group(1), "description": ""})
         elif bullet:
             raise StrategyError(
                 f"{path}, line {number}: an objective comes before any '## Theme' heading; "
@@ -177,6 +230,28 @@ def parse_markdown_outline(text: str, path: Path) -> dict[str, Any]:
             )
         elif (match := _ORGANISATION.match(line.strip())) and current is None:
             raw["organisation"] = match.group(1).strip()
-        elif line.strip() and current is not None and not current["objectives"]:
+        elif line.strip() and current is not None and current["objectives"]:
+            if not line.startswith((" ", "\t")):
+                raise StrategyError(
+                    f"{path}, line {number}: text after a theme's objectives must be indented "
+                    "under the objective it describes (or start a new '## Theme')."
+                )
+            objective = current["objectives"][-1]
+            objective["description"] = f"{objective['description']} {line.strip()}".strip()
+        elif line.strip() and current is not None:
             current["summary"] = (current["summary"] + " " + line.strip()).strip()
     return raw
+
+
+_GLOSSARY = re.compile(r"^(glossary|abbreviations)\b", re.IGNORECASE)
+_ENTRY = re.compile(r"^(\S+?)\s*(?::|=|\s[-–]\s)\s*(.+)$")
+
+
+def _glossary_entry(text: str, path: Path, number: int) -> tuple[str, str]:
+    match = _ENTRY.match(text)
+    if match is None:
+        raise StrategyError(
+            f"{path}, line {number}: a glossary entry reads 'ABBR: what it stands for', "
+            f"e.g. '10YP: NHS 10 Year Health Plan', not '{text}'."
+        )
+    return match.group(1), match.group(2).strip()

@@ -197,9 +197,9 @@ def test_sign_offs_mean_what_they_say(checker, stance, reason, standing):
 def test_a_thin_review_is_filled_with_labelled_computed_findings(parts):
     searcher, coverage, strategy, checker = parts
     theme = strategy.theme("talent")
-    text = f"{theme.name}. {theme.summary} " + " ".join(theme.objectives)
-    found = coverage.candidate_gaps(text, theme.objectives, 6)
-    evidence = ThemeEvidence(coverage.objective_support(theme.objectives), found[:3], found[3:])
+    text = f"{theme.name}. {theme.summary} " + " ".join(theme.titles())
+    found = coverage.candidate_gaps(text, theme.titles(), 6)
+    evidence = ThemeEvidence(coverage.objective_support(theme.titles()), found[:3], found[3:])
     review = build_review(theme, None, evidence, {}, checker, searcher.passage)
     assert len(review.gaps) >= 2 and len(review.recommendations) >= 2
     for claim in [*review.gaps, *review.recommendations]:
@@ -236,7 +236,7 @@ def test_set_aside_statements_are_listed_with_reasons_and_kept_out_of_the_body(p
             "recommendations": [],
         }
     )
-    evidence = ThemeEvidence(coverage.objective_support(theme.objectives), [])
+    evidence = ThemeEvidence(coverage.objective_support(theme.titles()), [])
     review = build_review(theme, draft, evidence, {}, checker, searcher.passage)
     assert [g.origin for g in review.gaps][:1] == ["panel"]
     reasons = {s.text[:30]: s.reasons for s in review.set_aside}

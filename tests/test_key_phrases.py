@@ -224,8 +224,8 @@ def test_candidate_gaps_of_every_theme_are_named_by_phrases(coverage):
     labels = {t.label for t in coverage.topics()}
     named = []
     for theme in strategy.themes:
-        text = f"{theme.name}. {theme.summary} " + " ".join(theme.objectives)
-        named += [gap.topic.label for gap in coverage.candidate_gaps(text, theme.objectives)]
+        text = f"{theme.name}. {theme.summary} " + " ".join(theme.titles())
+        named += [gap.topic.label for gap in coverage.candidate_gaps(text, theme.titles())]
     assert len(named) >= len(strategy.themes)
     assert all(_is_readable(label) and label in labels for label in named), named
 

@@ -168,7 +168,7 @@ def test_unknown_ids_are_dropped_and_quotes_come_from_the_stored_passage(panel_p
     [uncited] = [s for s in review.set_aside if s.text.startswith("Depends on Staff")]
     assert uncited.reasons == ["cites no passage"]
     talent = load_strategy(STRATEGY).theme("talent")
-    assert [e.objective for e in review.objective_coverage] == talent.objectives
+    assert [e.objective for e in review.objective_coverage] == talent.titles()
     for entry in review.objective_coverage:
         assert entry.strength == strength(entry.score, searcher.settings.coverage)
         for c in entry.evidence:

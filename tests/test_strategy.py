@@ -40,7 +40,7 @@ def test_a_minimal_outline(tmp_path):
     strategy = load_strategy(path)
     assert strategy.title == "Our Strategy"
     [theme] = strategy.themes
-    assert (theme.id, theme.summary, theme.objectives) == (
+    assert (theme.id, theme.summary, theme.titles()) == (
         "digital-workforce",
         "Why it matters.",
         ["Train every team", "Hire two analysts"],
@@ -108,3 +108,70 @@ def test_unknown_theme_lists_the_themes():
     with pytest.raises(StrategyError, match="People Services, Inclusion"):
         strategy.theme("Finance")
     assert strategy.theme("staff experience").id == "staff-experience"
+
+
+def test_objectives_may_carry_a_description_and_the_draft_a_glossary(tmp_path):
+    toml = tmp_path / "s.toml"
+    toml.write_text(
+        'title = "T"\n[glossary]\n10YP = "NHS 10 Year Health Plan"\n'
+        '[[theme]]\nid = "talent"\nname = "Talent"\nobjectives = [\n'
+        '  "Grow our own",\n'
+        '  { title = "Deliver 10YP objectives", description = "Apprenticeships first." },\n]\n'
+    )
+    strategy = load_strategy(toml)
+    [theme] = strategy.themes
+    assert theme.titles() == ["Grow our own", "Deliver 10YP objectives"]
+    assert theme.objectives[1].text() == "Deliver 10YP objectives: Apprenticeships first."
+    assert strategy.spelled_out("the 10YP asks") == "the 10YP asks (NHS 10 Year Health Plan)"
+    assert strategy.spelled_out("no abbreviation") == "no abbreviation"
+
+    outline = tmp_path / "s.md"
+    outline.write_text(
+        "# T\n\n## Talent\n\n- Grow our own\n- Deliver 10YP objectives\n  Apprenticeships first.\n"
+        "\n## Glossary\n\n- 10YP: NHS 10 Year Health Plan\n"
+    )
+    assert load_strategy(outline).model_dump() == strategy.model_dump()
+
+
+@pytest.mark.parametrize(
+    ("outline", "words"),
+    [
+        ("## Talent\n\n- Grow\n\nNot indented.\n", "line 5: text after a theme's objectives"),
+        ("## Talent\n\n- Grow\n\n## Glossary\n\n- 10YP\n", "line 7: a glossary entry reads"),
+    ],
+)
+def test_outline_mistakes_name_the_line(tmp_path, outline, words):
+    path = tmp_path / "s.md"
+    path.write_text(outline)
+    with pytest.raises(StrategyError, match=words):
+        load_strategy(path)
+
+
+def test_the_brief_and_the_report_use_the_draft_s_own_words(tmp_path):
+    from orchestration.engine.prompts import shared_context
+    from orchestration.report.markdown import render_markdown
+    from orchestration.review_models import ObjectiveCoverage, StrategyReview, ThemeReview
+
+    strategy = load_strategy(BUNDLED)
+    talent = strategy.theme("talent")
+    brief = shared_context(strategy, talent, [], [], [])
+    assert "Abbreviations: 10YP = NHS 10 Year Health Plan; ATS = applicant tracking system" in brief
+    review = ThemeReview(
+        theme_id="talent",
+        theme_name="Talent",
+        coverage_summary="",
+        objective_coverage=[
+            ObjectiveCoverage(
+                objective=talent.objectives[0].title,
+                description=talent.objectives[0].description,
+                strength="partial",
+                score=0.5,
+            )
+        ],
+    )
+    report = StrategyReview(
+        title="T", organisation="O", themes=[review], glossary=strategy.glossary
+    )
+    markdown = render_markdown(report, "run", {})
+    assert "**Abbreviations in the draft:** **10YP**: NHS 10 Year Health Plan" in markdown
+    assert f"- *{talent.objectives[0].title}*: {talent.objectives[0].description}" in markdown

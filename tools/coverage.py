@@ -79,13 +79,15 @@ class CoverageAnalyzer:
         return self.searcher.store.embedder.embed(texts)
 
     def objective_support(
-        self, objectives: list[str], k: int | None = None
+        self, objectives: list[str], k: int | None = None, searched: list[str] | None = None
     ) -> list[ObjectiveSupport]:
-        """For each objective: its best passages by cosine similarity and a strength label."""
+        """For each objective: its best passages by cosine similarity and a strength label.
+        ``searched``: the text measured for each objective (its description, abbreviations
+        spelled out), when it says more than the objective's title."""
         if not objectives or not self.passages:
             return []
         k = k or self.settings.passages_per_objective
-        sims = self.embed(objectives) @ self.vectors.T
+        sims = self.embed(searched or objectives) @ self.vectors.T
         result = []
         for objective, row in zip(objectives, sims, strict=True):
             top = [i for i in np.argsort(-row) if not self._planted[i]][:k]  # planted: no evidence

@@ -69,6 +69,7 @@ class ThemeRun:
     theme: Theme
     state: DebateState
     evidence: ThemeEvidence
+    objective_texts: list[str] = field(default_factory=list)  # as searched (see _prepare)
     entries: list[tuple[str, str, str]] = field(default_factory=list)
     seen: dict[str, Passage] = field(default_factory=dict)
     examined: set[str] = field(default_factory=set)  # passages a panelist was shown or found

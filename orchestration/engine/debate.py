@@ -55,14 +55,19 @@ async def debate_theme(
 
 
 async def _prepare(ctx: PanelContext, theme: Theme) -> ThemeRun:
-    """The theme's computed evidence: objective support and candidate gaps (and spares)."""
-    support = await asyncio.to_thread(ctx.coverage.objective_support, theme.objectives)
+    """The theme's computed evidence: objective support and candidate gaps (and spares), each
+    objective measured with its description and the draft's abbreviations spelled out."""
+    searched = [ctx.strategy.spelled_out(o.text()) for o in theme.objectives]
+    support = await asyncio.to_thread(
+        ctx.coverage.objective_support, theme.titles(), searched=searched
+    )
     shown, spare = ctx.coverage.settings.shown_gaps, ctx.coverage.settings.spare_gaps
+    theme_text = ctx.strategy.spelled_out(theme.text())
     found = await asyncio.to_thread(
-        ctx.coverage.candidate_gaps, theme.text(), theme.objectives, shown + spare
+        ctx.coverage.candidate_gaps, theme_text, searched, shown + spare
     )
     evidence = ThemeEvidence(support, found[:shown], found[shown:])
-    run = ThemeRun(theme, DebateState(ctx.limits), evidence)
+    run = ThemeRun(theme, DebateState(ctx.limits), evidence, objective_texts=searched)
     for objective in support:
         run.seen.update((p.id, p) for p, _ in objective.passages)
     for gap in evidence.gaps:

@@ -30,21 +30,23 @@ def evidence_pack(
     searcher: Searcher,
     agent: str,
     theme: Theme,
+    objectives: list[str],
     focus: list[str],
     budget: ResolvedBudget,
     disputed: Sequence[str] = (),
     given: Collection[str] = (),
 ) -> tuple[list[str], list[Passage]]:
-    """The queries run for ``agent`` and the passages found, within its default scope: searched
-    for the ``disputed`` points when there are any (a critique, a rebuttal), else for the theme's
-    objectives. Passages the agent was not ``given`` before come first; passages of low text
-    quality (slide debris, contents pages) go last."""
+    """The queries run for ``agent`` and the passages found, within its default scope:
+    searched for the ``disputed`` points when there are any (a critique, a rebuttal), else for
+    the theme's ``objectives`` (as searched: with descriptions, abbreviations spelled out).
+    Passages the agent was not ``given`` before come first; passages of low text quality (slide
+    debris, contents pages) go last."""
     low_quality_below = searcher.settings.low_quality_below
     spec = SPECS[agent]
     if disputed:
         queries = list(disputed[: budget.disputed_queries])
     else:
-        queries = [f"{spec.focus} {theme.name}: {objective}" for objective in theme.objectives]
+        queries = [f"{spec.focus} {theme.name}: {objective}" for objective in objectives]
     queries += [f"{spec.focus} {item}" for item in focus]
     k = budget.hits_per_query
     results = searcher.search(queries, k=k, filters=Filters(scopes=spec.scopes))

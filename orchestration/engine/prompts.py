@@ -42,12 +42,17 @@ def shared_context(
     lines = [RULES.format(title=strategy.title, organisation=strategy.organisation), ""]
     lines += [f"Corpus limit: {note}" for note in corpus_notes]
     lines.append(f"THEME: {theme.name}. {theme.summary}".strip())
+    if used := strategy.abbreviations_in(theme.text()):
+        lines.append("Abbreviations: " + "; ".join(f"{k} = {v}" for k, v in used.items()))
     lines.append("Objectives, with how strongly the corpus supports each (computed):")
+    meanings = {o.title: o.description for o in theme.objectives}
     for number, item in enumerate(support, start=1):
         best = item.passages[0][0].id if item.passages else "none"
         lines.append(
             f"{number}. {item.objective} (support: {item.strength}, best passage [{best}])"
         )
+        if meanings.get(item.objective):
+            lines.append(f"   Meaning: {meanings[item.objective]}")
     if gaps:
         lines.append("Corpus topics no objective of this theme covers (candidate gaps, computed):")
         for gap in gaps:

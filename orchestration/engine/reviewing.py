@@ -51,13 +51,17 @@ class ThemeEvidence:
     seen: list[Passage] = field(default_factory=list)
 
 
-def coverage_entries(support: list[ObjectiveSupport], lookup: Lookup) -> list[ObjectiveCoverage]:
+def coverage_entries(
+    support: list[ObjectiveSupport], lookup: Lookup, theme: Theme | None = None
+) -> list[ObjectiveCoverage]:
+    meanings = {o.title: o.description for o in theme.objectives} if theme else {}
     entries = []
     for item in support:
         citations, _ = cite([p.id for p, _ in item.passages[:2]], item.objective, lookup)
         entries.append(
             ObjectiveCoverage(
                 objective=item.objective,
+                description=meanings.get(item.objective, ""),
                 strength=item.strength,  # type: ignore[arg-type]
                 score=item.score,
                 evidence=citations,
@@ -209,7 +213,7 @@ def build_review(
         theme_name=theme.name,
         computed_summary=summary,
         summary=assembly.summary,
-        objective_coverage=coverage_entries(evidence.support, lookup),
+        objective_coverage=coverage_entries(evidence.support, lookup, theme),
         candidate_gaps=candidate_entries(evidence.gaps, lookup),
         gaps=assembly.gaps,
         recommendations=assembly.recommendations,

@@ -52,6 +52,7 @@ async def debate_turn(
         ctx.searcher,
         turn.agent,
         theme,
+        run.objective_texts,
         run.focus,
         ctx.budget_for(turn.agent),
         disputed_points(run, turn),

@@ -130,5 +130,6 @@ def review_strategy(
         missing_themes=assess_missing_themes(strategy, coverage),
         priorities=prioritise(reviews),
         corpus_documents=coverage.searcher.lexical.doc_ids(),
+        glossary=strategy.glossary,
         corpus_limits=corpus_limits(documents_by_scope(coverage.searcher.store.document_records())),
     )

@@ -79,7 +79,13 @@ def _coverage(review: ThemeReview) -> list[str]:
     for item in review.objective_coverage:
         best = ", ".join(c.evidence_id for c in item.evidence) or "none"
         lines.append(f"| {item.objective} | {item.strength} | {item.score:.2f} | {best} |")
-    return [*lines, ""]
+    lines.append("")
+    explained = [item for item in review.objective_coverage if item.description]
+    if explained:
+        lines += ["What the draft means by each objective:", ""]
+        lines += [f"- *{item.objective}*: {item.description}" for item in explained]
+        lines.append("")
+    return lines
 
 
 def _gaps(review: ThemeReview) -> list[str]:
@@ -176,6 +182,13 @@ def _all_citations(review: StrategyReview) -> dict[str, list[Citation]]:
     return dict(sorted(found.items()))
 
 
+def _glossary(glossary: dict[str, str]) -> list[str]:
+    if not glossary:
+        return []
+    entries = "; ".join(f"**{short}**: {meaning}" for short, meaning in glossary.items())
+    return [f"**Abbreviations in the draft:** {entries}", ""]
+
+
 def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str]) -> str:
     lines = [
         f"# {review.title}: Panel Review Report",
@@ -187,6 +200,7 @@ def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str])
         "",
         *(f"> **Corpus limit:** {note}" for note in review.corpus_limits),
         *([""] if review.corpus_limits else []),
+        *_glossary(review.glossary),
         "Every citation below names a passage (`DOC-ID#N`, see the evidence appendix) and quotes it "
         "verbatim; open any passage with `review show DOC-ID#N`.",
         "",

@@ -19,12 +19,14 @@ from tools.vocabulary import Vocabulary
 
 
 def strategy_texts(strategy: Strategy) -> list[str]:
-    """The draft's own words: title, organisation, period, themes, summaries and objectives."""
+    """The draft's own words: title, organisation, period, themes, summaries, objectives (with
+    their descriptions) and the glossary."""
     texts = [strategy.title, strategy.organisation, strategy.period]
     if strategy.previous is not None:
         texts += [strategy.previous.title, *strategy.previous.themes]
     for theme in strategy.themes:
-        texts += [theme.name, theme.summary, *theme.objectives]
+        texts += [theme.name, theme.summary, *(o.text() for o in theme.objectives)]
+    texts += [f"{short} {meaning}" for short, meaning in strategy.glossary.items()]
     return [t for t in texts if t]
 
 
