@@ -30,24 +30,23 @@ def test_a_file_given_as_the_data_dir(tmp_path, capsys):
     assert "runs through a file where a folder was expected" in _error(capsys)
 
 
-def test_a_transcripts_folder_that_cannot_be_made(corpus_index, tmp_path, monkeypatch, capsys):
+def test_a_transcripts_folder_that_cannot_be_made(tmp_path, monkeypatch, capsys):
+    """Said before the index and the models are loaded."""
     blocked = tmp_path / "blocked"
     blocked.write_text("")  # a file where the transcripts folder should go
     monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(blocked / "runs"))
-    data = ["--data-dir", str(corpus_index.settings.data_dir)]
-    assert main(["run", "--themes", "talent", *data]) == 2
+    assert main(["run", "--themes", "talent", "--data-dir", str(tmp_path / "no-index")]) == 2
     message = _error(capsys)
     assert str(blocked / "runs") in message and "REVIEW_TRANSCRIPTS_DIR" in message
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not bind root")
-def test_a_read_only_transcripts_folder(corpus_index, tmp_path, monkeypatch, capsys):
+def test_a_read_only_transcripts_folder(tmp_path, monkeypatch, capsys):
     runs = tmp_path / "runs"
     runs.mkdir()
     runs.chmod(0o555)
     monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(runs))
-    data = ["--data-dir", str(corpus_index.settings.data_dir)]
-    assert main(["run", "--themes", "talent", *data]) == 2
+    assert main(["run", "--themes", "talent", "--data-dir", str(tmp_path / "no-index")]) == 2
     assert "permission denied or a read-only disk" in _error(capsys)
 
 

@@ -286,6 +286,7 @@ def _cut_before_the_end(folder: Path) -> None:
     (folder / "evidence.json").write_text("")
 
 
+@pytest.mark.slow  # resumes a run
 def test_a_damaged_snapshot_is_named_by_audit_and_rebuilt_by_resume(
     run_folder, corpus_index, capsys
 ):
@@ -303,6 +304,7 @@ def test_a_damaged_snapshot_is_named_by_audit_and_rebuilt_by_resume(
     assert "PASSED" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # resumes a run
 def test_a_full_disk_stops_the_run_plainly_and_it_resumes_after(
     run_folder, corpus_index, tmp_path, monkeypatch, capsys
 ):

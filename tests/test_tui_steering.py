@@ -268,6 +268,7 @@ async def test_a_quit_run_resumes_in_the_app_to_completion(settings):
     assert (folder / "report.md").exists()
 
 
+@pytest.mark.slow  # a whole live run (the keys' own tests cover the steers)
 async def test_steering_through_the_command_palette(settings):
     speaker = PacedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
     app = live_app(settings, speaker)
@@ -309,6 +310,7 @@ async def test_a_model_failure_is_one_plain_message_and_the_log_is_kept(settings
     assert check.intact and check.events[-1].status == "failed"
 
 
+@pytest.mark.slow  # a whole live run, read as it goes
 async def test_the_report_screen_follows_a_live_run(settings):
     recommendation = "Add an objective on ethical international recruitment."
     speaker = PacedSpeaker()

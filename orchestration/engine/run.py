@@ -38,7 +38,7 @@ from orchestration.events import (
 )
 from orchestration.plain_errors import plain_message
 from orchestration.record.event_log import EventLog
-from orchestration.record.folder import RunFolder
+from orchestration.record.folder import RunFolder, writable_folder
 from orchestration.record.replaying import DuplicateFilter, PriorRun, RecordedSpeaker, load_prior
 from orchestration.record.sealing import installation_key
 from orchestration.review_models import StrategyReview, ThemeReview
@@ -219,6 +219,7 @@ class _Parts:
 async def _assemble(plan: RunPlan, settings: Settings, speaker: Speaker | None) -> _Parts:
     strategy = load_strategy(plan.strategy_path)
     chosen = select_themes(strategy, plan.themes)
+    writable_folder(settings.transcripts_dir)  # before the index and the models are loaded
     searcher = await asyncio.to_thread(Searcher, settings.retrieval)
     coverage = await asyncio.to_thread(CoverageAnalyzer, searcher)
     runtime = build_runtime(settings.models, settings.retrieval.data_dir, searcher, coverage)

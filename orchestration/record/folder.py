@@ -5,6 +5,7 @@ own. Files are written whole or not at all (a temporary file, then a rename)."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -42,6 +43,16 @@ def write_atomically(path: Path, text: str) -> None:
         if isinstance(exc, OSError):
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
+
+
+def writable_folder(path: Path) -> None:
+    """Make ``path`` if need be; an ``OSError`` naming it when it cannot be made or written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    if not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
 
 class DamagedFile(ValueError):
