@@ -1,7 +1,8 @@
 """Prompt size per debate phase with a capable model: a recorded run ("before") against the
 current code ("after"), whose evidence budget follows ``models.*.context_window``.
 
-"Before" is the usage recorded in ``/work/shared/fixtures/capable-run/events.jsonl``. "After" runs
+"Before" is the usage recorded in a capable run's log (default: the one beside this repository,
+``../shared/fixtures/capable-run/events.jsonl``; ``--recorded PATH``). "After" runs
 the panel in-process over the bundled strategy, every agent on an ``openai-compatible`` backend
 pointed at a fake OpenAI-compatible server started here on 127.0.0.1: it answers each request with
 the reply the recorded run gave for the same theme, agent and turn order, and counts the prompt as
@@ -35,7 +36,7 @@ from orchestration.record.event_log import read_log
 from orchestration.settings import Settings, load_settings
 from orchestration.strategy import load_strategy
 
-FIXTURE = Path("/work/shared/fixtures/capable-run/events.jsonl")
+RECORDED = Path(__file__).resolve().parents[2] / "shared/fixtures/capable-run/events.jsonl"
 PHASES = ("opening", "critique", "rebuttal", "review", "sign_off")
 GENERIC_SIGN_OFF = json.dumps(
     {"stance": "agree", "reason": "The review is fair to the debate and to its evidence."}
@@ -44,8 +45,8 @@ GENERIC_TURN = "I have nothing to add beyond the points and evidence already giv
 _BASE = {"id": "fake", "created": 0, "model": "capable"}  # every completion and chunk carries it
 
 
-def recorded_events() -> list[dict[str, Any]]:
-    return [json.loads(line)["event"] for line in FIXTURE.read_text().splitlines() if line]
+def recorded_events(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line)["event"] for line in path.read_text().splitlines() if line]
 
 
 def recorded_replies(events: Iterable[dict[str, Any]]) -> dict[tuple[str, str], deque[str]]:
@@ -249,8 +250,9 @@ def main() -> None:
     parser.add_argument(
         "--context-window", type=int, default=128_000, help="the capable model's context window"
     )
+    parser.add_argument("--recorded", type=Path, default=RECORDED, help="a capable run's log")
     args = parser.parse_args()
-    recorded = recorded_events()
+    recorded = recorded_events(args.recorded)
     events, unmatched, wall = run_current(recorded_replies(recorded), args.context_window)
     before, after = prompt_tokens_by_phase(recorded), prompt_tokens_by_phase(events)
     print(f"Prompt tokens per call (after: context_window = {args.context_window})")
