@@ -10,7 +10,7 @@ from autogen_core import CancellationToken
 from pydantic import ValidationError
 
 from agents.runtime.tools import corpus_tools
-from tools.coverage import CoverageAnalyzer, strength
+from tools.coverage import CoverageAnalyzer
 from tools.search import Searcher
 
 
@@ -51,8 +51,7 @@ def test_search_and_get_passage_carry_evidence_ids(tools):
     assert not missing.found and "NOPE#1" in missing.message
 
 
-def test_list_documents_and_theme_coverage(tools, corpus_index):
-    settings = corpus_index.settings
+def test_list_documents_and_theme_coverage(tools):
     docs = _call(tools["list_documents"], {}).documents
     assert {d.doc_id for d in docs} == {
         "LEEDS-OWS-2024",
@@ -71,8 +70,7 @@ def test_list_documents_and_theme_coverage(tools, corpus_index):
         "Grow apprenticeships",
         "Recruit internationally, ethically",
     ]
-    for objective in coverage.objectives:
-        assert objective.strength == strength(objective.similarity, settings.coverage)
-        assert objective.evidence_ids
+    for objective in coverage.objectives:  # both are in the regional plan
+        assert objective.strength != "weak" and objective.evidence_ids
     topics = [t.topic for t in coverage.uncovered_topics]
     assert topics and all("," not in t and 2 <= len(t.split()) <= 5 for t in topics), topics

@@ -21,9 +21,10 @@ from tools.settings import CoverageSettings
 @dataclass
 class ObjectiveSupport:
     objective: str
-    score: float
+    score: float  # cosine similarity of the best passage
     strength: str
     passages: list[tuple[Passage, float]]
+    baseline: float = 0.0  # the objective's median similarity over the whole corpus
 
 
 @dataclass
@@ -42,10 +43,18 @@ class TopicGap:
     passages: list[tuple[Passage, float]]
 
 
-def strength(score: float, settings: CoverageSettings) -> str:
-    if score >= settings.strong:
+def strength(scores: list[float], baseline: float, settings: CoverageSettings) -> str:
+    """How strongly the corpus supports an objective, from its passages' similarities (best
+    first) and its ``baseline``: a label rests on passages that stand out from the corpus as a
+    whole (a generic objective is close to everything), and "strong" on two of them."""
+    best = scores[0] if scores else 0.0
+    second = scores[1] if len(scores) > 1 else 0.0
+    margin = best - baseline
+    if best >= settings.strong and margin >= settings.strong_margin and second >= settings.partial:
         return "strong"
-    return "partial" if score >= settings.partial else "weak"
+    if best >= settings.partial and margin >= settings.partial_margin:
+        return "partial"
+    return "weak"
 
 
 class CoverageAnalyzer:
@@ -91,13 +100,15 @@ class CoverageAnalyzer:
         result = []
         for objective, row in zip(objectives, sims, strict=True):
             top = [i for i in np.argsort(-row) if not self._planted[i]][:k]  # planted: no evidence
-            score = float(row[top[0]]) if top else 0.0
+            scores = [float(row[i]) for i in top]
+            baseline = float(np.median(row))
             result.append(
                 ObjectiveSupport(
                     objective,
-                    round(score, 4),
-                    strength(score, self.settings),
+                    round(scores[0] if scores else 0.0, 4),
+                    strength(scores, baseline, self.settings),
                     [(self.passages[i], round(float(row[i]), 4)) for i in top],
+                    round(baseline, 4),
                 )
             )
         return result

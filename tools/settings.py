@@ -67,6 +67,15 @@ class CoverageSettings(BaseModel):
     partial: float = Field(
         default=0.40, description="At least this close: partial support (below: weak)."
     )
+    strong_margin: float = Field(
+        default=0.20,
+        description="Strong support also needs the best passage this far above the objective's "
+        "median similarity over the corpus, and a second passage at least partially close.",
+    )
+    partial_margin: float = Field(
+        default=0.13,
+        description="Partial support also needs the best passage this far above that median.",
+    )
     passages_per_objective: int = Field(
         default=3, ge=1, description="Best passages kept per objective."
     )

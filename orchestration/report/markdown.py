@@ -7,6 +7,7 @@ from orchestration.review_models import (
     COMPUTED_LABEL,
     Citation,
     Claim,
+    ObjectiveCoverage,
     StrategyReview,
     ThemeReview,
     strategy_citations,
@@ -80,12 +81,18 @@ def _coverage(review: ThemeReview) -> list[str]:
         best = ", ".join(c.evidence_id for c in item.evidence) or "none"
         lines.append(f"| {item.objective} | {item.strength} | {item.score:.2f} | {best} |")
     lines.append("")
-    explained = [item for item in review.objective_coverage if item.description]
-    if explained:
-        lines += ["What the draft means by each objective:", ""]
-        lines += [f"- *{item.objective}*: {item.description}" for item in explained]
+    if review.objective_coverage:
+        lines += ["Behind each label: what the draft means, and the passage nearest to it.", ""]
+        lines += [_behind_label(item) for item in review.objective_coverage]
         lines.append("")
     return lines
+
+
+def _behind_label(item: ObjectiveCoverage) -> str:
+    meaning = f" {item.description}" if item.description else ""
+    best = item.evidence[0] if item.evidence else None
+    passage = f" Nearest passage [{best.evidence_id}]: “{best.quote}”" if best else ""
+    return f"- *{item.objective}* ({item.strength}).{meaning}{passage}"
 
 
 def _gaps(review: ThemeReview) -> list[str]:
