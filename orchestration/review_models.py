@@ -57,10 +57,24 @@ class Gap(Claim):
     related_theme: str | None = None
 
 
+ACTION_FIELDS = {
+    "owner": "Owner",
+    "measure": "Measure",
+    "baseline": "Baseline",
+    "due": "By",
+    "resource": "Needs",
+}
+
+
 class Recommendation(Claim):
     action: Literal["add", "change"]
     objective: str | None = Field(default=None, description="The objective to change, if any.")
     priority: Priority = "medium"
+    owner: str | None = Field(default=None, description="Who should own it: a role.")
+    measure: str | None = Field(default=None, description="How progress is measured.")
+    baseline: str | None = Field(default=None, description="Where it stands now, with a source.")
+    due: str | None = Field(default=None, description="By when.")
+    resource: str | None = Field(default=None, description="What it needs.")
     also_in: list[str] = Field(
         default_factory=list, description="Other themes that recommended the same."
     )

@@ -442,3 +442,47 @@ def test_when_the_rebuttal_cap_bites_it_rotates_and_says_who_was_left_out(panel_
     notes = [i for i in items if isinstance(i, PhaseChanged) and i.phase == "rebuttal"]
     assert [n.left_out for n in notes] == [["inclusion"], ["leeds-local"]]
     assert "no rebuttal turn left for inclusion" in notes[0].to_text()
+
+
+def test_a_recommendation_carries_what_a_board_acts_on_and_nothing_invented(panel_parts):
+    """A capable editor is asked for owner, measure, baseline, date and resource; a field whose
+    figure its passages do not hold is set aside and shown as missing."""
+    draft = {
+        **DRAFT,
+        "recommendations": [
+            {
+                **DRAFT["recommendations"][0],
+                "owner": "Director of Workforce",
+                "measure": "Nurses recruited through ethical routes each year",
+                "baseline": "62% of new nurses recruited abroad",
+                "due": "March 2028",
+            }
+        ],
+    }
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    speaker.enqueue_decision("editor", draft)
+    items = _run(_context(panel_parts, speaker))
+    assert "owner (a role)" in speaker.tasks_for("editor")[0]
+    review = items[-1].review
+    [rec] = [r for r in review.recommendations if r.origin == "panel"]
+    assert (rec.owner, rec.due, rec.baseline) == ("Director of Workforce", "March 2028", None)
+    [aside] = [s for s in review.set_aside if s.where == "recommendation baseline"]
+    assert "states 62%" in aside.reasons[0]
+    from orchestration.report.markdown import theme_markdown
+
+    assert "Owner: Director of Workforce · Measure: Nurses recruited" in theme_markdown(review)
+    assert "Baseline: *missing* · By: March 2028 · Needs: *missing*" in theme_markdown(review)
+
+
+def test_a_small_editor_is_not_asked_for_what_it_would_invent(panel_parts):
+    from orchestration.engine.drafts import draft_schema
+
+    speaker = ScriptedSpeaker().enqueue("critic", "OPEN OBJECTIONS: 0")
+    context = _context(panel_parts, speaker)
+    context.structured_agents = frozenset({"editor"})
+    _run(context)
+    assert "owner (a role)" not in speaker.tasks_for("editor")[0]
+    small = draft_schema(["A#1"])["$defs"]["DraftRecommendation"]
+    assert "owner" not in small["properties"]
+    capable = draft_schema(["A#1"], action_fields=True)["$defs"]["DraftRecommendation"]
+    assert "owner" in capable["properties"] and "owner" not in capable["required"]

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from orchestration.review_models import GapKind, Priority
+from orchestration.review_models import ACTION_FIELDS, GapKind, Priority
 
 
 class DraftGap(BaseModel):
@@ -22,6 +22,11 @@ class DraftRecommendation(BaseModel):
     text: str = Field(max_length=400)
     priority: Priority = "medium"
     evidence: list[str] = Field(default_factory=list, max_length=3)
+    owner: str | None = Field(default=None, max_length=160)
+    measure: str | None = Field(default=None, max_length=160)
+    baseline: str | None = Field(default=None, max_length=160)
+    due: str | None = Field(default=None, max_length=160)
+    resource: str | None = Field(default=None, max_length=160)
 
 
 class EditorDraft(BaseModel):
@@ -37,13 +42,21 @@ class SignOff(BaseModel):
     reason: str = Field(max_length=150)
 
 
-def draft_schema(allowed_ids: list[str]) -> dict[str, Any]:
+def draft_schema(allowed_ids: list[str], action_fields: bool = False) -> dict[str, Any]:
     """EditorDraft's JSON schema, narrowed for constrained decoding.
 
     Evidence ids may only be those the panel was shown; every part is required, with at least
-    one gap and one recommendation; lengths are capped so the reply fits its token budget.
+    one gap and one recommendation; lengths are capped so the reply fits its token budget. A
+    recommendation's owner, measure, baseline, date and resource are offered (never required)
+    only with ``action_fields``: a small model would fill them with whatever comes to it.
     """
     schema = EditorDraft.model_json_schema()
+    recommendation = schema["$defs"]["DraftRecommendation"]["properties"]
+    for name in ACTION_FIELDS:
+        if action_fields:
+            recommendation[name] = {"type": "string", "maxLength": 160}
+        else:
+            del recommendation[name]
     schema["required"] = ["coverage_summary", "gaps", "recommendations"]
     schema["properties"]["coverage_summary"]["maxLength"] = 300
     for key in ("gaps", "recommendations"):
@@ -52,7 +65,8 @@ def draft_schema(allowed_ids: list[str]) -> dict[str, Any]:
         definition = schema["$defs"][name]
         definition["properties"]["text"].update({"minLength": 12, "maxLength": 220})
         definition["properties"]["evidence"].update({"maxItems": 2})
-        definition["required"] = [k for k in definition["properties"] if k != "objective"]
+        optional = ("objective", *ACTION_FIELDS)
+        definition["required"] = [k for k in definition["properties"] if k not in optional]
         if allowed_ids:
             definition["properties"]["evidence"]["items"] = {"enum": allowed_ids}
     schema["$defs"]["DraftRecommendation"]["properties"]["objective"] = {

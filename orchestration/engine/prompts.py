@@ -143,6 +143,12 @@ REVIEW_TASK = (
     "interdependency; text; evidence ids) and recommendations (each: action add or change; "
     "the objective changed, if any; text; priority high, medium or low; evidence ids)."
 )
+ACTION_TASK = (
+    "For each recommendation, where the evidence allows, also give: owner (a role), measure, "
+    "baseline (where it stands now, naming its source), due (a date in the strategy's period) "
+    "and resource (what it needs). Leave out any of these the evidence cannot give; never "
+    "invent one."
+)
 SIGN_OFF_TASK = (
     "Your task: sign off. Answer as JSON: stance agree or dissent, and a one-line reason."
 )
@@ -154,7 +160,10 @@ def review_task(
     budget: ResolvedBudget,
     sent_back: str | None = None,
     chair_question: str | None = None,
+    action_fields: bool = False,
 ) -> str:
+    """The editor's task; ``action_fields``: ask for each recommendation's owner, measure,
+    baseline, date and resource (capable models)."""
     spec = SPECS["editor"]
     parts = [spec.persona, "", evidence_block(evidence, budget.passage_words), ""]
     if sent_back:
@@ -172,6 +181,8 @@ def review_task(
         parts.extend(f"- {t}" for t in earlier_recommendations[: budget.earlier_recommendations])
         parts.append("")
     parts.append(REVIEW_TASK)
+    if action_fields:
+        parts.append(ACTION_TASK)
     return "\n".join(parts)
 
 
@@ -185,7 +196,8 @@ def sign_off_task(agent: str, review_text: str, added_evidence: str = "") -> str
 
 def fixed_texts() -> list[str]:
     """Every fixed instruction the panel is given: a statement that repeats one is a prompt leak."""
-    texts = [RULES, FOLLOW_UP_CONTRACT, REVIEW_TASK, SIGN_OFF_TASK, *PHASE_TASKS.values()]
+    texts = [RULES, FOLLOW_UP_CONTRACT, REVIEW_TASK, ACTION_TASK, SIGN_OFF_TASK]
+    texts += PHASE_TASKS.values()
     texts += [POINTS_CONTRACT, OBJECTIONS_CONTRACT]
     contracts = [spec.contract.replace(" {words} ", " ") for spec in SPECS.values()]
     return texts + contracts + [spec.persona for spec in SPECS.values()]

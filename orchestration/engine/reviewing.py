@@ -26,7 +26,9 @@ from orchestration.engine.claims.sign_offs import judge_sign_off
 from orchestration.engine.claims.text import split_sentences
 from orchestration.engine.drafts import EditorDraft, SignOff
 from orchestration.review_models import (
+    ACTION_FIELDS,
     CandidateGap,
+    Citation,
     Claim,
     Dissent,
     Gap,
@@ -170,10 +172,36 @@ class _Assembly:
                 action=getattr(source, "action", "add"),
                 objective=getattr(source, "objective", None),
                 priority=getattr(source, "priority", "medium"),
-            )
+            ).model_copy(update=self._action_fields(item, source, citations))
             self.recommendations.append(claim)
         self.kept.append(item)
         return claim
+
+    def _action_fields(
+        self, item: Checked, source: object, citations: list[Citation]
+    ) -> dict[str, str]:
+        """The recommendation's owner, measure, baseline, date and resource that hold: a figure
+        or a document name its cited passages (or the draft) do not hold sets the field aside,
+        and it is shown as missing."""
+        cited = [p.text for c in citations if (p := self.lookup(c.evidence_id)) is not None]
+        kept = {}
+        for name in ACTION_FIELDS:
+            value = " ".join(str(getattr(source, name, None) or "").split())
+            if not value:
+                continue
+            problems = self.checker.grounding.problems(value, cited)
+            if problems:
+                self.set_aside.append(
+                    SetAside(
+                        where=f"recommendation {name}",
+                        agent=item.statement.agent,
+                        text=f"{value} (for “{item.text}”)",
+                        reasons=problems,
+                    )
+                )
+            else:
+                kept[name] = value
+        return kept
 
     def _merge(self, original: Claim, repeat: Checked) -> None:
         known = set(original.evidence_ids)

@@ -163,6 +163,7 @@ async def review_turn(
     theme = run.theme
     low = ctx.searcher.settings.low_quality_below
     budget = ctx.budget_for("editor")
+    action_fields = "editor" not in ctx.structured_agents  # a small model would invent them
     examined_first = sorted(run.seen.values(), key=lambda p: p.id not in run.examined)
     passages = showable(examined_first, low)[: budget.review_pack_size]
     question, run.chair_question = run.chair_question, None  # an interjection not yet answered
@@ -174,11 +175,12 @@ async def review_turn(
         "editor",
         shared,
         transcript,
-        prompts.review_task(passages, earlier, budget, sent_back, question),
+        prompts.review_task(passages, earlier, budget, sent_back, question, action_fields),
         max_tokens=ctx.limits.review_tokens,
         theme_id=theme.id,
     )
-    decided = await ctx.speaker.decide(request, EditorDraft, draft_schema(sorted(run.seen)))
+    schema = draft_schema(sorted(run.seen), action_fields)
+    decided = await ctx.speaker.decide(request, EditorDraft, schema)
     for usage in decided.usage:
         yield UsageRecorded.of(usage, theme.id)
     if isinstance(decided, Decided) and isinstance(decided.value, EditorDraft):

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from orchestration.review_models import (
+    ACTION_FIELDS,
     COMPUTED_LABEL,
     Citation,
     Claim,
     ObjectiveCoverage,
+    Recommendation,
     StrategyReview,
     ThemeReview,
     strategy_citations,
@@ -122,9 +124,20 @@ def _recommendations(review: ThemeReview) -> list[str]:
         target = f" objective “{rec.objective}”" if rec.objective else ""
         shared = f" (also raised under {', '.join(rec.also_in)})" if rec.also_in else ""
         lines += _claim(f"**{rec.priority.title()} — {rec.action}{target}:** ", rec, shared)
+        lines += _action_line(rec)
     if not review.recommendations:
         lines.append("- No recommendation for this theme beyond those made under other themes.")
     return [*lines, ""]
+
+
+def _action_line(rec: Recommendation) -> list[str]:
+    """Owner, measure, baseline, date and resource, when the editor gave any (the rest shown
+    as missing, never filled in)."""
+    given = {name: getattr(rec, name) for name in ACTION_FIELDS}
+    if not any(given.values()):
+        return []
+    parts = [f"{label}: {given[name] or '*missing*'}" for name, label in ACTION_FIELDS.items()]
+    return ["  " + " · ".join(parts)]
 
 
 def _sign_off(review: ThemeReview) -> list[str]:
@@ -159,11 +172,10 @@ def review_as_text(review: ThemeReview) -> str:
     lines = [review.computed_summary + label]
     lines += [f"{c.text}{ids(c)}" for c in review.summary]
     lines += [f"Gap ({g.kind}): {g.text}{ids(g)}" for g in review.gaps]
-    lines += [
-        f"Recommend ({r.priority}, {r.action}{': ' + r.objective if r.objective else ''}): "
-        f"{r.text}{ids(r)}"
-        for r in review.recommendations
-    ]
+    for r in review.recommendations:
+        target = f": {r.objective}" if r.objective else ""
+        lines.append(f"Recommend ({r.priority}, {r.action}{target}): {r.text}{ids(r)}")
+        lines += [line.strip() for line in _action_line(r)]
     if review.set_aside:
         lines.append(
             f"{len(review.set_aside)} statement(s) of the draft were set aside by the claim checks."
@@ -239,7 +251,8 @@ def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str])
     lines += ["", "## Prioritised recommendations", ""]
     for number, rec in enumerate(review.priorities, start=1):
         shared = f" — also under {', '.join(rec.also_in)}" if rec.also_in else ""
-        lines.append(f"{number}. **{rec.priority.title()}:** {rec.text}{_ids(rec)}{shared}")
+        target = f" ({rec.action} objective “{rec.objective}”)" if rec.objective else ""
+        lines.append(f"{number}. **{rec.priority.title()}{target}:** {rec.text}{_ids(rec)}{shared}")
     if not review.priorities:
         lines.append("The panel made no recommendations.")
     lines += ["", "## Evidence appendix", ""]
