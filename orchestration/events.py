@@ -219,10 +219,14 @@ class ThemeReviewed(_Event):
     def to_text(self) -> str:
         review = self.review
         verdict = " Approved by the chair." if review.chair_approved else ""
+        signed = f"{len(review.agreed)} agreed, {len(review.dissent)} dissented" + (
+            f", {len(review.invalid_sign_offs)} gave no valid sign-off"
+            if review.invalid_sign_offs
+            else ""
+        )
         return (
             f"{review.theme_name} reviewed: {len(review.gaps)} gap(s), "
-            f"{len(review.recommendations)} recommendation(s), "
-            f"{len(review.dissent)} dissent(s).{verdict}"
+            f"{len(review.recommendations)} recommendation(s); {signed}.{verdict}"
         )
 
 

@@ -15,6 +15,11 @@ from pydantic import BaseModel, Field
 Strength = Literal["strong", "partial", "weak"]
 Priority = Literal["high", "medium", "low"]
 GapKind = Literal["in_documents", "emerging", "interdependency"]
+GAP_KINDS: dict[str, str] = {
+    "in_documents": "in the documents but not in the objectives",
+    "emerging": "an emerging priority not yet in the objectives",
+    "interdependency": "an interdependency with another theme",
+}
 Verdict = Literal["reinstate", "fold_into_existing", "not_needed", "no_evidence"]
 Origin = Literal["panel", "computed"]
 

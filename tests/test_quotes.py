@@ -137,3 +137,49 @@ def test_a_low_quality_passage_gives_no_readable_quote() -> None:
     assert quote.text == LEEDS_SENTENCE
     assert not quote.quotable
     assert best_quote(passage, "Leeds Plan", low_quality_below=0.05).quotable
+
+
+def test_a_sentence_with_words_run_together_is_not_quoted():
+    from tools.evidence import Passage
+    from tools.quotes import best_quote
+
+    text = (
+        "Man shovelling snowWe continue our focus on the apprenticeship levy across the region. "
+        "Apprenticeship starts rose across the partnership in the last year."
+    )
+    passage = Passage(
+        id="D#1",
+        doc_id="D",
+        title="T",
+        section="S",
+        scope="regional",
+        position=1,
+        start=0,
+        end=len(text),
+        text=text,
+    )
+    quote = best_quote(passage, "apprenticeship levy focus")
+    assert quote.text == "Apprenticeship starts rose across the partnership in the last year."
+
+
+def test_overlapping_passages_give_a_quote_once():
+    from orchestration.engine.citations import cite
+    from tools.evidence import Passage
+
+    sentence = "Secure the wider benefits of investing in health and care for every community."
+    passages = {
+        pid: Passage(
+            id=pid,
+            doc_id="D",
+            title="T",
+            section="S",
+            scope="regional",
+            position=n,
+            start=0,
+            end=len(sentence),
+            text=sentence,
+        )
+        for n, pid in enumerate(["D#7", "D#8"])
+    }
+    citations, dropped = cite(["D#7", "D#8"], "benefits of investing in care", passages.get)
+    assert [c.evidence_id for c in citations] == ["D#7"] and dropped == []

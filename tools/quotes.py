@@ -59,6 +59,9 @@ _STOP = frozenset(
     ]
 )
 MAX_QUOTE_CHARS = 400
+# Two words run together, as an image's alt text fused to the sentence after it ("snowWe"):
+# such a sentence is no quote.
+FUSED_WORDS = re.compile(r"[a-z]{3}[A-Z][a-z]")
 MIN_SENTENCE_CHARS = 20
 
 
@@ -101,7 +104,12 @@ def best_quote(
     """
     wanted = content_terms(claim)
     spans = sentences(passage)
-    readable = [s for s in spans if is_quotable(passage.text[s[0] : s[1]], min_words, min_known)]
+    readable = [
+        s
+        for s in spans
+        if is_quotable(passage.text[s[0] : s[1]], min_words, min_known)
+        and not FUSED_WORDS.search(passage.text[s[0] : s[1]])
+    ]
     candidates = readable or spans
     candidates = [s for s in candidates if s[1] - s[0] <= max_chars] or candidates
     start, end = max(

@@ -33,7 +33,7 @@ from orchestration.events import (
     UsageRecorded,
 )
 from orchestration.report.markdown import review_as_text
-from orchestration.review_models import ThemeReview
+from orchestration.review_models import GAP_KINDS, ThemeReview
 from orchestration.strategy import Theme
 
 # a reply's outcome, as its generator leaves it: what is shown, the structured reply (for
@@ -283,7 +283,8 @@ def _draft_message(
 def _render_draft(draft: EditorDraft) -> str:
     lines = [draft.coverage_summary]
     lines += [
-        f"Gap ({g.kind}): {g.text} {' '.join(f'[{i}]' for i in g.evidence)}" for g in draft.gaps
+        f"Gap ({GAP_KINDS[g.kind]}): {g.text} {' '.join(f'[{i}]' for i in g.evidence)}"
+        for g in draft.gaps
     ]
     lines += [
         f"Recommend ({r.priority}, {r.action}{': ' + r.objective if r.objective else ''}): {r.text} "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from orchestration.review_models import (
     ACTION_FIELDS,
     COMPUTED_LABEL,
+    GAP_KINDS,
     Citation,
     Claim,
     ObjectiveCoverage,
@@ -171,7 +172,7 @@ def review_as_text(review: ThemeReview) -> str:
 
     lines = [review.computed_summary + label]
     lines += [f"{c.text}{ids(c)}" for c in review.summary]
-    lines += [f"Gap ({g.kind}): {g.text}{ids(g)}" for g in review.gaps]
+    lines += [f"Gap ({GAP_KINDS[g.kind]}): {g.text}{ids(g)}" for g in review.gaps]
     for r in review.recommendations:
         target = f": {r.objective}" if r.objective else ""
         lines.append(f"Recommend ({r.priority}, {r.action}{target}): {r.text}{ids(r)}")

@@ -74,7 +74,9 @@ class ReportScreen(Screen[ClaimJump | None]):
 
     def on_mount(self) -> None:
         self.title = f"Report · {self.view.title}"
-        self.query_one("#claims", OptionList).border_title = "Claims (Enter: messages and passages)"
+        claims = self.query_one("#claims", OptionList)
+        claims.border_title = "Claims (Enter: messages and passages)"
+        claims.focus()  # Enter works on the first claim at once
         self._show(self.initial)
         self.set_interval(1.0, self._refresh_if_changed)  # a live run goes on underneath
 

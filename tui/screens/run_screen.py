@@ -37,18 +37,19 @@ NARROW = 110  # below this width the evidence pane is shown on demand only
 class RunScreen(ChairControls, Screen[None]):
     CSS_PATH = "run_screen.tcss"
     BINDINGS = [
-        Binding("p", "pause", "Pause/resume"),
+        Binding("q", "app.quit", "Quit"),  # first, so a narrow footer still shows it
+        Binding("p", "pause", "Pause"),
         Binding("i", "interject", "Interject"),
-        Binding("a", "ask", "Ask panelist"),
+        Binding("a", "ask", "Ask"),
         Binding("r", "redirect", "Redirect"),
-        Binding("e", "end_theme", "End theme"),
+        Binding("e", "end_theme", "End"),
         Binding("y", "approve", "Approve"),
         Binding("b", "send_back", "Send back"),
         Binding("f", "follow_up", "Follow-up"),
         Binding("m", "report", "Report"),
+        Binding("v", "evidence", "Evidence"),
         Binding("slash", "filters", "Filter"),
         Binding("x", "clear_filters", "Clear filter", show=False),
-        Binding("v", "evidence", "Evidence"),
         Binding("R", "resume_run", "Resume run"),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -108,6 +109,7 @@ class RunScreen(ChairControls, Screen[None]):
         narrow = width < NARROW
         if narrow != self.has_class("narrow"):
             self.set_class(narrow, "narrow")
+            self.set_class(False, "evidence-open")
             self.query_one("#evidence").display = not narrow
 
     def _refresh_titles(self) -> None:
@@ -240,8 +242,10 @@ class RunScreen(ChairControls, Screen[None]):
         self._apply_filters()
 
     def action_evidence(self) -> None:
+        """Show or hide the evidence pane; on a narrow terminal it takes the theme list's place."""
         pane = self.query_one("#evidence")
         pane.display = not pane.display
+        self.set_class(bool(pane.display), "evidence-open")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
