@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 Strength = Literal["strong", "partial", "weak"]
 Priority = Literal["high", "medium", "low"]
@@ -182,6 +182,13 @@ class StrategyReview(BaseModel):
     glossary: dict[str, str] = Field(
         default_factory=dict, description="The draft's abbreviations and what they stand for."
     )
+
+    @field_validator("glossary")
+    @classmethod
+    def _in_order(cls, glossary: dict[str, str]) -> dict[str, str]:
+        """Alphabetical, as the log (which sorts keys) gives it back: a review read from the
+        log writes the same report."""
+        return dict(sorted(glossary.items()))
     corpus_limits: list[str] = Field(
         default_factory=list,
         description="What the corpus cannot speak to (no documents of a panelist's own scope).",

@@ -56,10 +56,11 @@ def recommendation_findings(
     """The least supported objectives first (a measure and a baseline), then the uncovered
     topics (an objective on each)."""
     findings = []
-    for item in sorted(support, key=lambda s: s.score):
+    for item in sorted(support, key=lambda s: (s.strength != "weak", s.score)):
         if not item.passages or item.strength == "strong":
             continue
-        text = f"Give “{item.objective}” a measure and a baseline: the corpus barely supports it."
+        how = "barely supports it" if item.strength == "weak" else "supports it only in part"
+        text = f"Give “{item.objective}” a measure and a baseline: the corpus {how}."
         statement = Statement(
             "recommendation", "computed", text, [item.passages[0][0].id], rests_on_coverage=True
         )
