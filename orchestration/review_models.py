@@ -182,6 +182,10 @@ class StrategyReview(BaseModel):
     glossary: dict[str, str] = Field(
         default_factory=dict, description="The draft's abbreviations and what they stand for."
     )
+    corpus_limits: list[str] = Field(
+        default_factory=list,
+        description="What the corpus cannot speak to (no documents of a panelist's own scope).",
+    )
 
     @field_validator("glossary")
     @classmethod
@@ -189,10 +193,6 @@ class StrategyReview(BaseModel):
         """Alphabetical, as the log (which sorts keys) gives it back: a review read from the
         log writes the same report."""
         return dict(sorted(glossary.items()))
-    corpus_limits: list[str] = Field(
-        default_factory=list,
-        description="What the corpus cannot speak to (no documents of a panelist's own scope).",
-    )
 
 
 @dataclass(frozen=True)

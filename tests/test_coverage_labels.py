@@ -45,3 +45,17 @@ def test_a_label_needs_its_passage_to_stand_out_from_the_corpus():
     assert strength([0.60, 0.55], 0.45, settings) == "partial"  # close to everything
     assert strength([0.60, 0.30], 0.30, settings) == "partial"  # one passage alone
     assert strength([0.45, 0.40], 0.40, settings) == "weak"
+
+
+def test_the_least_supported_objective_is_named_by_its_label_first():
+    from orchestration.engine.reviewing import computed_summary
+    from tools.coverage import ObjectiveSupport
+
+    support = [
+        ObjectiveSupport("Embed inclusive practices", 0.45, "partial", []),
+        ObjectiveSupport("Reduce disparities in experience", 0.50, "weak", []),  # generic
+        ObjectiveSupport("Target remedial support", 0.62, "strong", []),
+    ]
+    summary = computed_summary(support)
+    assert summary.startswith("2 of 3 objectives have strong or partial support")
+    assert "The least supported is “Reduce disparities in experience” (weak)." in summary

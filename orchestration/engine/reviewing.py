@@ -86,7 +86,8 @@ def candidate_entries(gaps: list[TopicGap], lookup: Lookup) -> list[CandidateGap
 
 def computed_summary(support: list[ObjectiveSupport]) -> str:
     backed = [s for s in support if s.strength in ("strong", "partial")]
-    weakest = min(support, key=lambda s: s.score) if support else None
+    rank = {"weak": 0, "partial": 1, "strong": 2}  # by label first: labels weigh more than score
+    weakest = min(support, key=lambda s: (rank.get(s.strength, 0), s.score)) if support else None
     text = (
         f"{len(backed)} of {len(support)} objectives have strong or partial support in the corpus."
     )
