@@ -167,3 +167,39 @@ def test_worked_out_heights_match_rich_wrapping(width):
             render_entry(entry, False), console.options.update_width(width), pad=False
         )
         assert entry_height(entry, False, width) == len(drawn), entry
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "sign"),
+    [("complete", "note", "✔"), ("interrupted", "note", "⏸"), ("failed", "error", "✖")],
+)
+def test_a_run_s_end_is_marked_for_what_it_was(status, kind, sign):
+    view = RunView()
+    view.apply(started())
+    view.apply(RunFinished(status=status, seconds=3))
+    end = view.entries[-1]
+    assert end.kind == kind
+    console = Console(width=80, record=True)
+    console.print(render_entry(end, expanded=False))
+    assert console.export_text().startswith(f"{sign} Run {status}")
+
+
+async def test_the_debate_pane_shows_nothing_below_its_last_line():
+    from textual.app import App
+
+    from tui.widgets.debate_log import DebateLog
+
+    entries = [Entry("note", "Talent reviewed."), Entry("steer", "chair interjects: why?")]
+
+    class One(App[None]):
+        def compose(self):
+            yield DebateLog(entries, id="debate")
+
+    app = One()
+    async with app.run_test(size=(60, 12)) as pilot:
+        debate = app.query_one(DebateLog)
+        debate.show()
+        await pilot.pause()
+        lines = [debate.render_line(y).text.strip() for y in range(debate.size.height)]
+    assert lines[1] == "▶ chair interjects: why?"
+    assert lines[2:] == [""] * (len(lines) - 2)  # not the last line again and again

@@ -31,6 +31,9 @@ EntryKind = Literal["phase", "message", "tool", "steer", "error", "note"]
 ThemeStateName = Literal["waiting", "debating", "consensus", "done"]
 
 
+FINISH_MARKS = {"complete": "✔", "interrupted": "⏸"}
+
+
 @dataclass
 class Entry:
     """One line of the debate as shown: a message, a compact tool call, a steer..."""
@@ -45,6 +48,7 @@ class Entry:
     detail: str = ""  # shown when the entry is expanded
     streaming: bool = False
     version: int = 0  # bumped whenever the entry changes, for render caches
+    mark: str = "✔"  # a note's sign: done, resumed, interrupted
 
     def searchable(self) -> str:
         return f"{self.agent or ''} {self.text} {self.detail}".lower()
@@ -110,7 +114,7 @@ class RunView:
         self.status = "running"
         self.started_at = event.at
         self.finished_seconds = None
-        self._add(Entry("note", event.to_text()))
+        self._add(Entry("note", event.to_text(), mark="↻"))
 
     def _on_PhaseChanged(self, event: PhaseChanged) -> None:
         theme = self._theme(event.theme_id)
@@ -234,7 +238,10 @@ class RunView:
         self.status = event.status
         self.finished_seconds = event.seconds
         self.report_path = event.report_path
-        self._add(Entry("note", event.to_text()))
+        if event.status == "failed":
+            self._add(Entry("error", event.to_text()))
+        else:
+            self._add(Entry("note", event.to_text(), mark=FINISH_MARKS[event.status]))
 
     def apply_waiting(self, theme_id: str) -> None:
         """List a theme before the run starts (it waits its turn)."""

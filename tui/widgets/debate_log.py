@@ -50,7 +50,7 @@ def render_entry(entry: Entry, expanded: bool) -> RenderableType:
         body = Text.assemble(("✖ ", "bold red"), (entry.text, "red"))
         return Group(body, Text(f"  {entry.detail}", style="dim red")) if expanded else body
     if entry.kind == "note":
-        return Text(f"✔ {entry.text}", style="dim italic")
+        return Text(f"{entry.mark} {entry.text}", style="dim italic")
     if entry.kind == "tool":
         marker = "▾" if expanded else "▸"
         line = Text.assemble(
@@ -277,7 +277,10 @@ class DebateLog(ScrollView, can_focus=True):
         if len(strips) != self._heights[pos]:  # the worked-out height was off: correct it
             self._heights[pos] = len(strips)
             self._reoffset()
-        strip = strips[min(line - self._offsets[pos], len(strips) - 1)]
+        row = line - self._offsets[pos]
+        if row >= len(strips):  # below the last entry: empty, never the last line again
+            return Strip.blank(self.size.width)
+        strip = strips[row]
         if pos == self.cursor and self.has_focus:
             strip = strip.apply_style(SELECTED)
         return strip.crop(scroll_x, scroll_x + self.size.width)
