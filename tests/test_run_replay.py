@@ -127,6 +127,17 @@ def test_runs_lists_complete_interrupted_and_damaged_runs(tmp_path, monkeypatch,
     assert "damaged" in rows[0] and "interrupted" in rows[1] and "complete" in rows[2]
     assert "1/2" in rows[1] and "Plan" in rows[2]
 
+    from orchestration.events import RunResumed
+    from orchestration.record.saved_runs import summarise
+
+    live = EventLog(tmp_path / "20260104-000000-dddddd" / "events.jsonl")
+    live.append(start)  # a run this process is still writing
+    assert summarise(live.path.parent).status == "running"
+    live.append(RunFinished(status="failed"))
+    live.append(RunResumed(after_seq=2, themes_done=[]))
+    live.close()  # resumed, then stopped without a word: interrupted, not its earlier end
+    assert summarise(live.path.parent).status == "interrupted"
+
 
 def test_audit_passes_a_clean_run_and_fails_a_tampered_one(run_folder, corpus_index, capsys):
     base = ["audit", run_folder.name, "--data-dir", str(corpus_index.settings.data_dir)]

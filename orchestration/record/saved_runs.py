@@ -6,8 +6,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.events import RunFinished, RunStarted, ThemeReviewed
-from orchestration.record.event_log import read_log
+from orchestration.events import RunFinished, RunResumed, RunStarted, ThemeReviewed
+from orchestration.record.event_log import EventLog, read_log
 from orchestration.record.folder import RunFolder
 
 
@@ -20,7 +20,7 @@ class RunSummary:
     models: str
     themes_done: int
     themes_total: int
-    status: str  # complete, interrupted, failed, damaged
+    status: str  # running (in this process), complete, interrupted, failed, damaged
 
 
 def summarise(folder: Path) -> RunSummary | None:
@@ -30,14 +30,19 @@ def summarise(folder: Path) -> RunSummary | None:
         return None
     check = read_log(log)
     started = next((e for e in check.events if isinstance(e, RunStarted)), None)
-    finished = next((e for e in reversed(check.events) if isinstance(e, RunFinished)), None)
+    last = next(
+        (e for e in reversed(check.events) if isinstance(e, RunStarted | RunResumed | RunFinished)),
+        None,
+    )
     done = sum(isinstance(e, ThemeReviewed) for e in check.events)
     if check.problems:
         status = "damaged"
-    elif finished is not None:
-        status = finished.status
+    elif EventLog.is_writing(log):
+        status = "running"
+    elif isinstance(last, RunFinished):
+        status = last.status
     else:
-        status = "interrupted"
+        status = "interrupted"  # it started (or resumed) and never finished
     models = sorted(set(started.models.values())) if started else []
     return RunSummary(
         run_id=folder.name,

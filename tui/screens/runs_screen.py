@@ -14,6 +14,7 @@ from orchestration.settings import Settings
 STATUS_STYLE = {
     "complete": "green",
     "interrupted": "yellow",
+    "running": "bold cyan",
     "failed": "red",
     "damaged": "bold red",
 }
