@@ -75,10 +75,10 @@ class RunScreen(ChairControls, Screen[None]):
             yield ThemeList(id="themes")
             with Vertical(id="centre"):
                 with Horizontal(id="filters"):
-                    yield Select[str]([], prompt="any agent", id="agent-filter")
+                    yield Select[str]([], prompt="agent", id="agent-filter")
                     yield Select[str](
                         [(title, phase) for phase, title in PHASE_TITLES.items()],
-                        prompt="any phase",
+                        prompt="phase",
                         id="phase-filter",
                     )
                     yield Input(placeholder="search the debate", id="search")
