@@ -260,7 +260,7 @@ async def _execute(
     steering = steering or Steering(recorded_only=plan.mode == "replay")
     if prior is not None:
         steering.preload([e for e in prior.events if e.type == "human_steer"])
-    started = time.monotonic()
+    started = time.monotonic() - (prior.elapsed() if prior and plan.mode == "resume" else 0.0)
 
     def emit(item: Emitted) -> None:
         if record.duplicates.is_duplicate(item):

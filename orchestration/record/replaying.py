@@ -125,6 +125,18 @@ class PriorRun:
     def reviewed_themes(self) -> dict[str, Any]:
         return {e.theme_id: e.review for e in self.events if e.type == "theme_review"}
 
+    def elapsed(self) -> float:
+        """Seconds the run has worked so far, over every attempt (each from its start or resume
+        to its last event)."""
+        total, begun, last = 0.0, None, None
+        for event in self.events:
+            if event.type in ("run_started", "run_resumed"):
+                if begun is not None and last is not None:
+                    total += last - begun
+                begun = event.at
+            last = event.at
+        return total + (last - begun if begun is not None and last is not None else 0.0)
+
     def strategy_reviewed(self) -> Any | None:
         """The whole-strategy review, when the run got that far (every theme was done)."""
         return next((e.review for e in self.events if e.type == "strategy_review"), None)
