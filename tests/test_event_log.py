@@ -67,3 +67,29 @@ def test_a_garbled_middle_line_and_a_missing_line(tmp_path):
     assert read_log(path).problems == ["line 2 is not a valid log record"]
     path.write_text("\n".join([lines[0], *lines[2:]]) + "\n")
     assert read_log(path).problems == ["line 2 has sequence 3, expected 2"]
+
+
+def test_a_resumed_run_counts_the_time_of_every_attempt():
+    from orchestration.events import PhaseChanged, RunFinished, RunResumed, RunStarted
+    from orchestration.record.replaying import PriorRun
+
+    started = RunStarted(
+        at=100,
+        run_id="r",
+        strategy_title="T",
+        strategy_path="s",
+        strategy_sha256="h",
+        themes=["talent"],
+        models={},
+        embedding_model="e",
+        index_version="v",
+        settings_sha256="s",
+    )
+    events = [
+        started,
+        PhaseChanged(at=160, theme_id="talent", phase="opening"),
+        RunFinished(at=170, status="interrupted", seconds=70),
+        RunResumed(at=500, after_seq=3, themes_done=[]),
+        PhaseChanged(at=530, theme_id="talent", phase="critique"),  # then killed
+    ]
+    assert PriorRun(started, events, 5, "h").elapsed() == 100

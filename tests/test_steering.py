@@ -83,29 +83,3 @@ def test_a_resume_taken_by_one_theme_releases_every_theme():
         await asyncio.wait_for(asyncio.gather(talent, inclusion), 2)
 
     asyncio.run(scenario())
-
-
-def test_a_resumed_run_counts_the_time_of_every_attempt():
-    from orchestration.events import PhaseChanged, RunFinished, RunResumed, RunStarted
-    from orchestration.record.replaying import PriorRun
-
-    started = RunStarted(
-        at=100,
-        run_id="r",
-        strategy_title="T",
-        strategy_path="s",
-        strategy_sha256="h",
-        themes=["talent"],
-        models={},
-        embedding_model="e",
-        index_version="v",
-        settings_sha256="s",
-    )
-    events = [
-        started,
-        PhaseChanged(at=160, theme_id="talent", phase="opening"),
-        RunFinished(at=170, status="interrupted", seconds=70),
-        RunResumed(at=500, after_seq=3, themes_done=[]),
-        PhaseChanged(at=530, theme_id="talent", phase="critique"),  # then killed
-    ]
-    assert PriorRun(started, events, 5, "h").elapsed() == 100
