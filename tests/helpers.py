@@ -15,7 +15,9 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
+from tools.evidence import Passage
 from tools.ingest import IngestReport
+from tools.quality import passage_quality
 from tools.settings import RetrievalSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,3 +160,19 @@ def write_docx(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
+
+
+def passage_of(text: str, start: int = 0, pid: str = "T#1") -> Passage:
+    """A passage holding ``text`` (its quality scored as at ingest), for tests of quoting."""
+    return Passage(
+        id=pid,
+        doc_id=pid.split("#")[0],
+        title="T",
+        section="",
+        scope="place",
+        position=1,
+        start=start,
+        end=start + len(text),
+        text=text,
+        quality=passage_quality(text),
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from agents.model_settings import ModelEndpoint
 from orchestration.engine.budget import WHOLE, EvidenceBudget
 from orchestration.engine.prompts import clip_at_sentence, evidence_block
-from tools.evidence import Passage
+from tests.helpers import passage_of
 
 
 def test_the_embedded_model_keeps_tight_packs_and_a_large_model_sees_everything():
@@ -37,15 +37,5 @@ def test_a_passage_is_clipped_at_a_sentence_end():
     assert clip_at_sentence(text, 25) == f"{first} {second} …"
     assert clip_at_sentence(text, 4) == f"{first} …"  # the first sentence whole, however long
     assert clip_at_sentence(text, 200) == text
-    passage = Passage(
-        id="DOC#1",
-        doc_id="DOC",
-        title="T",
-        section="S",
-        scope="place",
-        position=1,
-        start=0,
-        end=len(text),
-        text=text,
-    )
+    passage = passage_of(text, pid="DOC#1")
     assert "region last year. …" in evidence_block([passage], 12)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CORPUS_DIR
+from tests.helpers import CORPUS_DIR, passage_of
 from tools.chunker import chunk_text
 from tools.evidence import Passage
 from tools.normalize import normalize_text
@@ -53,21 +53,6 @@ def corpus_passages() -> tuple[Passage, ...]:
         )
         for path in sorted(CORPUS_DIR.iterdir())
         for c in chunk_text(normalised(path))
-    )
-
-
-def passage_of(text: str, start: int = 0) -> Passage:
-    return Passage(
-        id="T#1",
-        doc_id="T",
-        title="T",
-        section="",
-        scope="place",
-        position=1,
-        start=start,
-        end=start + len(text),
-        text=text,
-        quality=passage_quality(text),
     )
 
 
@@ -140,9 +125,6 @@ def test_a_low_quality_passage_gives_no_readable_quote() -> None:
 
 
 def test_a_sentence_with_words_run_together_is_not_quoted():
-    from tools.evidence import Passage
-    from tools.quotes import best_quote
-
     text = (
         "Man shovelling snowWe continue our focus on the apprenticeship levy across the region. "
         "Apprenticeship starts rose across the partnership in the last year."
