@@ -85,6 +85,10 @@ async def test_interjecting_reaches_the_next_speaker(settings):
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: len(speaker.pending) == 1)
         await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press("enter")  # nothing typed: refused, the dialog stays open
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
         await type_and_send(pilot, "What about bank staff?")
         speaker.release()
         await until(pilot, lambda: len(speaker.pending) == 2)

@@ -54,7 +54,10 @@ class AskPanelist(ModalScreen[tuple[str, str] | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         question = event.value.strip()
-        self.dismiss((self.agent, question) if question else None)
+        if not question:  # an empty question is refused with a word, not a silent close
+            self.notify("Type a question first, or press Escape to cancel.", severity="warning")
+            return
+        self.dismiss((self.agent, question))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

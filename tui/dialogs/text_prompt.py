@@ -10,7 +10,7 @@ from textual.widgets import Input, Label
 
 
 class TextPrompt(ModalScreen[str | None]):
-    """Returns the text typed (Enter), or None (Escape or nothing typed)."""
+    """Returns the text typed (Enter), or None (Escape); Enter on nothing says so."""
 
     DEFAULT_CSS = """
     TextPrompt { align: center middle; }
@@ -34,7 +34,10 @@ class TextPrompt(ModalScreen[str | None]):
             yield Label(self.hint or "Enter to send · Escape to cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        if not event.value.strip():  # an empty send is refused with a word, not a silent close
+            self.notify("Type something first, or press Escape to cancel.", severity="warning")
+            return
+        self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
         self.dismiss(None)
