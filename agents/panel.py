@@ -15,6 +15,7 @@ class PanelistSpec:
     scopes: tuple[str, ...]
     focus: str
     contract: str  # "{words}": the reply's length in words, from the turn's token budget
+    role: str  # the remit in a few words, for people choosing whom to ask
 
     @property
     def persona(self) -> str:
@@ -37,6 +38,7 @@ SPECS: dict[str, PanelistSpec] = {
         ("national", "regional"),
         "national policy and integrated care system expectations for",
         DEBATER_CONTRACT,
+        "national and regional direction",
     ),
     "leeds-local": PanelistSpec(
         "leeds-local",
@@ -44,6 +46,7 @@ SPECS: dict[str, PanelistSpec] = {
         ("place",),
         "Leeds partnership programmes and local evidence on",
         DEBATER_CONTRACT,
+        "Leeds priorities and local evidence",
     ),
     "inclusion": PanelistSpec(
         "inclusion",
@@ -51,6 +54,7 @@ SPECS: dict[str, PanelistSpec] = {
         (),
         "equality, diversity, inclusion and health inequalities in",
         DEBATER_CONTRACT,
+        "equity: who is left out",
     ),
     "critic": PanelistSpec(
         "critic",
@@ -58,6 +62,7 @@ SPECS: dict[str, PanelistSpec] = {
         (),
         "evidence that tests claims about",
         "Reply in at most {words} words: OBJECTION: lines, then OPEN OBJECTIONS: N.",
+        "tests each claim against its passage",
     ),
     "editor": PanelistSpec(
         "editor",
@@ -65,6 +70,7 @@ SPECS: dict[str, PanelistSpec] = {
         (),
         "the strongest evidence on",
         "Reply with the JSON object asked for, citing only the evidence ids listed.",
+        "writes the theme's consensus review",
     ),
 }
 

@@ -105,7 +105,9 @@ async def test_asking_a_panelist_gives_it_the_next_turn(settings):
         await until(pilot, lambda: len(speaker.pending) == 1)
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, AskPanelist))
-        await pilot.press("down", "down", "enter")  # national-policy -> inclusion
+        dialog = app.screen
+        assert dialog.query_one("#agent", OptionList).option_count == 4  # no editor mid-debate
+        await pilot.press("up", "down", "down", "enter")  # no wrap: national-policy -> inclusion
         await type_and_send(pilot, "Who is left out?")
         speaker.release()
         await until(pilot, lambda: len(speaker.pending) == 2)
@@ -203,7 +205,7 @@ async def test_a_follow_up_question_is_answered_and_logged(settings):
         await finish(pilot, app, speaker)
         await pilot.press("f")
         await until(pilot, lambda: isinstance(app.screen, AskPanelist))
-        await pilot.press("enter")  # the editor, highlighted by default
+        await pilot.press("end", "enter")  # the editor, last of the five
         await type_and_send(pilot, "Which objective is weakest?")
         screen = app.screen
         assert isinstance(screen, RunScreen)

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from orchestration.events import Phase
 
 OPENERS: tuple[str, ...] = ("national-policy", "leeds-local", "inclusion")
-SIGNERS: tuple[str, ...] = ("national-policy", "leeds-local", "inclusion", "critic")
+DEBATERS: tuple[str, ...] = (*OPENERS, "critic")  # who argues (and may be asked directly)
+SIGNERS = DEBATERS  # who signs off the editor's review
 _OPEN = re.compile(r"OPEN OBJECTIONS\s*:\s*(\d+)", re.IGNORECASE)
 _OBJECTION = re.compile(r"^\W*OBJECTION\b[:\s]*(.*)$", re.IGNORECASE | re.MULTILINE)
 

@@ -12,8 +12,21 @@ from textual.widgets.option_list import Option
 from agents.panel import PANEL, SPECS
 
 
+class _Choices(OptionList):
+    """An option list that stops at its ends instead of wrapping round (counting presses works)."""
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted is None or self.highlighted > 0:
+            super().action_cursor_up()
+
+
 class AskPanelist(ModalScreen[tuple[str, str] | None]):
-    """Returns (agent, question), or None when cancelled."""
+    """Returns (agent, question), or None when cancelled. Offers ``agents`` (each with its role
+    in a few words), starting on the first."""
 
     DEFAULT_CSS = """
     AskPanelist { align: center middle; }
@@ -26,28 +39,32 @@ class AskPanelist(ModalScreen[tuple[str, str] | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, default: str = "editor") -> None:
+    def __init__(self, title: str, agents: tuple[str, ...] = PANEL) -> None:
         super().__init__()
-        self.title_text, self.default = title, default
+        self.title_text, self.agents = title, agents
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text)
-            yield OptionList(
-                *(Option(f"[{SPECS[a].colour}]●[/] {a}", id=a) for a in PANEL), id="agent"
+            yield _Choices(
+                *(
+                    Option(f"[{SPECS[a].colour}]●[/] {a} [dim]· {SPECS[a].role}[/]", id=a)
+                    for a in self.agents
+                ),
+                id="agent",
             )
             yield Input(placeholder="Your question", id="question")
             yield Label("↑↓ choose who · Enter · type the question · Enter", classes="hint")
 
     def on_mount(self) -> None:
         agents = self.query_one("#agent", OptionList)
-        agents.highlighted = PANEL.index(self.default)
+        agents.highlighted = 0
         agents.focus()
 
     @property
     def agent(self) -> str:
         agents = self.query_one("#agent", OptionList)
-        return PANEL[agents.highlighted or 0]
+        return self.agents[agents.highlighted or 0]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.query_one("#question", Input).focus()

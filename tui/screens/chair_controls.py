@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from textual.screen import Screen
 
-from orchestration.engine.protocol import OPENERS
+from orchestration.engine.protocol import DEBATERS
 from orchestration.events import SteerKind
 from tui.dialogs.ask_panelist import AskPanelist
 from tui.dialogs.text_prompt import TextPrompt
@@ -109,7 +109,7 @@ class ChairControls(Screen[None]):
                 self._when_still("ask", lambda: self._steer("ask", question, agent, theme))
 
         self.app.push_screen(
-            AskPanelist("Ask one panelist directly: they answer next.", default=OPENERS[0]), send
+            AskPanelist("Ask one panelist directly: they answer next.", DEBATERS), send
         )
 
     def action_redirect(self) -> None:
