@@ -110,6 +110,7 @@ class PhaseChanged(_Event):
         default_factory=list,
         description="Panelists the critic named who get no rebuttal this round (the cap bit).",
     )
+    because: str = Field(default="", description="Why the protocol moved on here, if it cut short.")
 
     def to_text(self) -> str:
         title = PHASE_TITLES.get(self.phase, self.phase)
@@ -117,6 +118,8 @@ class PhaseChanged(_Event):
             title += f" (round {self.round})"
         if self.left_out:
             title += f"; no rebuttal turn left for {', '.join(self.left_out)} (panel.max_rebuttals)"
+        if self.because:
+            title += f": {self.because}"
         return title
 
 

@@ -114,6 +114,8 @@ def test_protocol_order_without_objections(plain_run):
     ]
     phases = [i.phase for i in plain_run if isinstance(i, PhaseChanged)]
     assert phases == ["brief", "opening", "critique", "review", "sign_off", "done"]
+    [review] = [i for i in plain_run if isinstance(i, PhaseChanged) and i.phase == "review"]
+    assert review.because == "the critic left no objection open, so there are no rebuttals"
     assert isinstance(plain_run[-1], ThemeReviewed)
 
 
@@ -232,6 +234,8 @@ def test_turn_budget_skips_to_the_review(panel_parts):
         ("inclusion", "sign_off"),
         ("critic", "sign_off"),
     ]
+    [review] = [i for i in items if isinstance(i, PhaseChanged) and i.phase == "review"]
+    assert "budget (6 turns" in review.to_text()  # the debate says why it was cut short
 
 
 def test_ids_typed_inside_text_are_checked_and_never_shown_raw(panel_parts):

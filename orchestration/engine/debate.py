@@ -47,7 +47,11 @@ async def debate_theme(
         if turn.phase != phase:
             phase = turn.phase
             left_out = run.state.left_out if phase == "rebuttal" else []
-            yield PhaseChanged(theme_id=theme.id, phase=phase, round=turn.round, left_out=left_out)
+            because = run.state.skipped_because if phase == "review" else ""
+            run.state.skipped_because = ""
+            yield PhaseChanged(
+                theme_id=theme.id, phase=phase, round=turn.round, left_out=left_out, because=because
+            )
         async for item in _take_turn(ctx, run, turn, earlier_recommendations):
             yield item
     async for item in _finish(ctx, run, steering):

@@ -89,6 +89,7 @@ class DebateState:
     targeted: list[str] = field(default_factory=list)
     rebuttals: list[str] = field(default_factory=list)  # who was given each rebuttal turn so far
     left_out: list[str] = field(default_factory=list)  # named, but past the cap, this round
+    skipped_because: str = ""  # why the debate went to the review (when the protocol cut it)
     ended_early: bool = False
 
     def insert(self, turn: Turn) -> None:
@@ -129,6 +130,13 @@ def next_turn(state: DebateState, elapsed_s: float = 0.0) -> Turn | None:
     debating = state.phase in ("brief", "opening", "critique", "rebuttal")
     if debating and (state.ended_early or state.out_of_budget(elapsed_s)):
         state.planned = []
+        limits = state.limits
+        state.skipped_because = (
+            "the chair ended the debate"
+            if state.ended_early
+            else f"the theme's budget ({limits.max_turns} turns or {limits.max_seconds:.0f} s, "
+            "panel.max_turns and panel.max_seconds) is spent"
+        )
         _enter(state, "review")
     elif not state.planned:
         _advance(state)
@@ -146,12 +154,17 @@ def _advance(state: DebateState) -> None:
         state.round = 1
         _enter(state, "critique")
     elif state.phase == "critique":
+        if state.open_count == 0:
+            state.skipped_because = "the critic left no objection open, so there are no rebuttals"
         _enter(state, "rebuttal" if state.open_count > 0 else "review")
     elif state.phase == "rebuttal":
         if state.round < limits.max_rounds:
             state.round += 1
             _enter(state, "critique")
         else:
+            state.skipped_because = (
+                f"{limits.max_rounds} round(s) of critique is the limit (panel.max_rounds)"
+            )
             _enter(state, "review")
     elif state.phase == "review":
         _enter(state, "sign_off")
