@@ -55,6 +55,16 @@ async def test_a_saved_run_is_read_only_and_filters(settings):
         await pilot.press("x")
         await pilot.pause()
         assert len(debate.shown) == everything
+        said: list[str] = []
+        screen.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+        debate.focus()
+        await pilot.press("i", "y")  # keys that cannot act on a saved run say why
+        await pilot.pause()
+        assert len(said) == 2 and all("cannot be steered" in s for s in said)
+        screen.query_one("#search", Input).focus()
+        await pilot.press("i")  # typed into the search box: no notice
+        await pilot.pause()
+        assert len(said) == 2
     assert (settings.transcripts_dir / FIXTURE.name / "events.jsonl").read_bytes() == (
         FIXTURE / "events.jsonl"
     ).read_bytes()  # opening a run writes nothing

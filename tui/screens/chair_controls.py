@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import events
+from textual.binding import Binding
 from textual.screen import Screen
 
 from orchestration.engine.protocol import DEBATERS
@@ -17,6 +19,7 @@ from tui.session import Session
 STEERING = {"interject", "ask", "redirect", "end_theme"}
 DEBATING = ("brief", "opening", "critique", "rebuttal")
 VERDICTS = {"approve", "send_back"}
+CHAIR_KEYS = STEERING | VERDICTS | {"pause", "resume_run"}
 STEER_NOTES: dict[str, str] = {
     "pause": "The debate pauses after the current turn (p resumes).",
     "resume": "The debate resumes.",
@@ -57,6 +60,42 @@ class ChairControls(Screen[None]):
         if action == "follow_up":
             return bool(self.view.run_id)
         return True
+
+    def why_not(self, action: str) -> str:
+        """Why the chair's key for ``action`` cannot act now, in one sentence."""
+        if not (self.session.is_live and self.run_in_progress):
+            if action == "resume_run":
+                return "Only an interrupted or failed run can be resumed."
+            return (
+                "This run is not going on now, so it cannot be steered "
+                "(R resumes an interrupted one)."
+            )
+        theme = self.view.current_theme()
+        phase = theme.phase if theme else "waiting"
+        if action in STEERING:
+            return (
+                f"The panel is not arguing now ({phase}): interject, ask, redirect and end work "
+                "from the brief to the rebuttals."
+            )
+        if action in VERDICTS:
+            return "No review is waiting for your approval now (a theme waits at ◆)."
+        if action == "pause":
+            return "Pause works while a theme is being debated."
+        return "That key does nothing here now."
+
+    def on_key(self, event: events.Key) -> None:
+        """A chair's key that cannot act now says why, instead of doing nothing."""
+        binding = next(
+            (b for b in self.BINDINGS if isinstance(b, Binding) and event.key in b.key.split(",")),
+            None,
+        )
+        if (
+            binding is not None
+            and binding.action in CHAIR_KEYS
+            and not self.check_action(binding.action, ())
+        ):
+            self.notify(self.why_not(binding.action), severity="warning")
+            event.stop()
 
     def _steer(
         self, kind: SteerKind, text: str = "", target: str | None = None, theme: str | None = None
