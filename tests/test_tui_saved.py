@@ -127,3 +127,21 @@ async def test_statements_set_aside_by_the_claim_checks_are_listed_collapsed(set
 
 def _all_set_aside(report: ReportScreen) -> int:
     return sum(len(r.set_aside) for r in report.view.reviews.values())
+
+
+async def test_a_run_is_exported_from_the_app_and_says_where(settings):
+    from tui.dialogs.export_format import ExportFormat
+
+    app = create_app(settings, open_run=FIXTURE.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        said: list[str] = []
+        screen.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+        await pilot.press("E")
+        await until(pilot, lambda: isinstance(app.screen, ExportFormat))
+        await pilot.press("enter")  # the first format: a web page
+        await until(pilot, lambda: any(s.startswith("Exported to") for s in said))
+    page = settings.transcripts_dir / FIXTURE.name / "export.html"
+    assert said[-1] == f"Exported to {page}"
+    assert page.read_text().startswith("<!doctype html>")

@@ -37,6 +37,7 @@ PALETTE = {  # RunScreen actions offered in the command palette (their keys come
     "filters": "Filter or search the debate",
     "evidence": "Show or hide the evidence pane",
     "resume_run": "Resume this interrupted run",
+    "export": "Export the report and transcript (web page, Markdown or JSON)",
 }
 
 

@@ -139,6 +139,13 @@ class Session:
             raise RuntimeError("This run is saved, not live; it cannot be steered.")
         self.steering.send(kind, text, target, theme_id)
 
+    async def export(self, fmt: str) -> Path:
+        """Write ``export.<fmt>`` (md, html or json) into the run's folder; its path."""
+        if self.folder is None:
+            raise RuntimeError("The run has not started yet; export it once it has.")
+        export = await asyncio.to_thread(importlib.import_module, "orchestration.record.export")
+        return await asyncio.to_thread(export.export_run, self.folder, fmt)
+
     async def ask(self, question: str, agent: str = "editor") -> Answer:
         """A follow-up question, answered as ``review ask`` does and appended to the run's log."""
         followup = await asyncio.to_thread(importlib.import_module, "orchestration.record.followup")

@@ -57,7 +57,7 @@ class ChairControls(Screen[None]):
             )
         if action == "resume_run":
             return not self.session.is_live and self.view.status in ("interrupted", "failed")
-        if action == "follow_up":
+        if action in ("follow_up", "export"):
             return bool(self.view.run_id)
         return True
 

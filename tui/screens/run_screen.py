@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 from orchestration.events import PHASE_TITLES, HumanSteer, PhaseChanged, RunFinished
 from orchestration.plain_errors import plain_message
 from tui.dialogs.ask_panelist import AskPanelist
+from tui.dialogs.export_format import ExportFormat
 from tui.screens.chair_controls import VERDICTS, ChairControls
 from tui.screens.report_screen import ClaimJump, ReportScreen
 from tui.session import Session
@@ -51,6 +52,7 @@ class RunScreen(ChairControls, Screen[None]):
         Binding("slash", "filters", "Filter"),
         Binding("x", "clear_filters", "Clear filter", show=False),
         Binding("R", "resume_run", "Resume run"),
+        Binding("E", "export", "Export", show=False),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -193,6 +195,22 @@ class RunScreen(ChairControls, Screen[None]):
         self.app.push_screen(
             AskPanelist("Ask a follow-up question about this run (answered with citations)."), send
         )
+
+    def action_export(self) -> None:
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self._export(fmt)
+
+        self.app.push_screen(ExportFormat(), chosen)
+
+    @work(exit_on_error=False, group="export")
+    async def _export(self, fmt: str) -> None:
+        try:
+            path = await self.session.export(fmt)
+        except (ValueError, RuntimeError, OSError) as exc:
+            self.notify(f"The export failed: {plain_message(exc)}", severity="error", timeout=12)
+            return
+        self.notify(f"Exported to {path}", timeout=12)
 
     @work(exit_on_error=False, group="follow-up")
     async def _ask(self, agent: str, question: str) -> None:

@@ -1,0 +1,45 @@
+"""Choose how to export a run: the report with its full transcript as Markdown, a web page to
+circulate, or the data as JSON."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+FORMATS = {
+    "html": "A web page to circulate (report and transcript)",
+    "md": "Markdown (report and transcript)",
+    "json": "JSON (the report and every event, for other tools)",
+}
+
+
+class ExportFormat(ModalScreen[str | None]):
+    """Returns the chosen format ("html", "md" or "json"), or None when cancelled."""
+
+    DEFAULT_CSS = """
+    ExportFormat { align: center middle; }
+    ExportFormat > Vertical {
+        width: 80%; max-width: 70; height: auto; padding: 1 2;
+        border: thick $accent; background: $surface;
+    }
+    ExportFormat OptionList { height: auto; margin: 1 0; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Export this run: choose a format (Enter), or Escape.")
+            yield OptionList(*(Option(text, id=fmt) for fmt, text in FORMATS.items()))
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
