@@ -203,3 +203,20 @@ async def test_the_debate_pane_shows_nothing_below_its_last_line():
         lines = [debate.render_line(y).text.strip() for y in range(debate.size.height)]
     assert lines[1] == "▶ chair interjects: why?"
     assert lines[2:] == [""] * (len(lines) - 2)  # not the last line again and again
+
+
+def test_the_status_line_says_whose_model_is_working_and_for_how_long():
+    import time
+
+    from tui.widgets.status_bar import status_text
+
+    view = RunView({"talent": "Talent"})
+    view.apply(started())
+    view.apply(PhaseChanged(theme_id="talent", phase="opening"))
+    asked = time.time() - 65
+    view.apply(
+        EvidencePack(at=asked, theme_id="talent", agent="leeds-local", queries=[], evidence_ids=[])
+    )
+    assert "leeds-local working 01:0" in status_text(view, read_only=False).plain
+    view.apply(AgentMessage(theme_id="talent", agent="leeds-local", phase="opening", content="x"))
+    assert "working" not in status_text(view, read_only=False).plain

@@ -95,6 +95,7 @@ class RunView:
         self.report_path: str | None = None
         self._streaming: dict[tuple[str | None, str], int] = {}
         self._packs: dict[tuple[str | None, str], list[str]] = {}
+        self.working: dict[str | None, tuple[str, float]] = {}  # theme -> (agent, since when)
 
     # --- folding events -------------------------------------------------------------------
     def apply(self, event: object) -> None:
@@ -147,6 +148,7 @@ class RunView:
         entry.version += 1
 
     def _on_AgentMessage(self, event: AgentMessage) -> None:
+        self.working.pop(event.theme_id, None)
         if event.phase == "review":
             self.drafts[event.theme_id or ""] = event.content
         if event.agent == "moderator" and event.phase == "brief":
@@ -198,6 +200,7 @@ class RunView:
 
     def _on_EvidencePack(self, event: EvidencePack) -> None:
         self._packs[(event.theme_id, event.agent)] = event.evidence_ids
+        self.working[event.theme_id] = (event.agent, event.at)  # its model is asked next
         self._add(
             Entry(
                 "tool",
@@ -221,6 +224,8 @@ class RunView:
             self.totals.cost = (self.totals.cost or 0.0) + event.cost
 
     def _on_ErrorRaised(self, event: ErrorRaised) -> None:
+        if event.agent is not None:
+            self.working.pop(event.theme_id, None)
         self._add(Entry("error", event.to_text(), event.theme_id, event.agent, detail=event.detail))
 
     def _on_ThemeReviewed(self, event: ThemeReviewed) -> None:

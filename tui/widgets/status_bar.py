@@ -1,6 +1,9 @@
-"""The status line: run state, the theme in progress, tokens, cost and elapsed time."""
+"""The status line: run state, the theme in progress (and which agent's model is working, for
+how long), tokens, cost and elapsed time."""
 
 from __future__ import annotations
+
+import time
 
 from rich.text import Text
 from textual.widgets import Static
@@ -33,6 +36,9 @@ def status_text(view: RunView, read_only: bool) -> Text:
         text.append(f"  {theme.name} awaits your approval: y / b", style="bold magenta")
     elif theme is not None:
         text.append(f"  {theme.name}: {PHASE_TITLES.get(theme.phase, theme.phase)}")
+        if not read_only and (working := view.working.get(theme.id)) is not None:
+            agent, since = working
+            text.append(f"  {agent} working {_clock(time.time() - since)}", style="bold")
     totals = view.totals
     text.append(f"  {totals.tokens:,} tokens", style="dim")
     if totals.cost is not None:
