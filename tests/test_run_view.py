@@ -220,3 +220,23 @@ def test_the_status_line_says_whose_model_is_working_and_for_how_long():
     assert "leeds-local working 01:0" in status_text(view, read_only=False).plain
     view.apply(AgentMessage(theme_id="talent", agent="leeds-local", phase="opening", content="x"))
     assert "working" not in status_text(view, read_only=False).plain
+
+
+def test_the_status_line_counts_turns_and_estimates_the_time_left_from_this_run():
+    import time
+
+    from tui.widgets.status_bar import status_text
+
+    view = RunView({"talent": "Talent", "inclusion": "Inclusion"})
+    begun = started().model_copy(
+        update={"at": time.time() - 400, "panel": {"max_rounds": 1, "max_rebuttals": 2}}
+    )
+    view.apply(begun)
+    view.apply(PhaseChanged(theme_id="talent", phase="opening"))
+    for agent in ("national-policy", "leeds-local", "inclusion", "critic"):
+        view.apply(AgentMessage(theme_id="talent", agent=agent, phase="opening", content="x"))
+    # 11 turns a theme at most (3 openings, a critique, 2 rebuttals, the review, 4 sign-offs);
+    # 4 taken in 400 s: 7 + 11 left at 100 s each
+    line = status_text(view, read_only=False).plain
+    assert "Talent: Openings, turn 4 of ≤11" in line
+    assert "about 30 min left" in line

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
+from orchestration.engine.protocol import OPENERS, SIGNERS
 from orchestration.events import (
     AgentMessage,
     ErrorRaised,
@@ -32,6 +33,15 @@ ThemeStateName = Literal["waiting", "debating", "consensus", "done"]
 
 
 FINISH_MARKS = {"complete": "✔", "interrupted": "⏸"}
+
+
+def most_turns(panel: dict[str, object]) -> int:
+    """The most turns a theme can take under the run's debate limits (``RunStarted.panel``):
+    openings, rounds of critique and rebuttals, the review and the sign-offs."""
+    rounds = int(str(panel.get("max_rounds", 1)))
+    rebuttals = min(int(str(panel.get("max_rebuttals", 2))), len(OPENERS))
+    planned = len(OPENERS) + rounds * (1 + rebuttals) + 1 + len(SIGNERS)
+    return min(planned, int(str(panel.get("max_turns", planned))))
 
 
 @dataclass
@@ -61,6 +71,7 @@ class ThemeState:
     state: ThemeStateName = "waiting"
     phase: str = ""
     round: int = 0
+    turns: int = 0  # the panel's replies so far
 
 
 @dataclass
@@ -96,6 +107,7 @@ class RunView:
         self._streaming: dict[tuple[str | None, str], int] = {}
         self._packs: dict[tuple[str | None, str], list[str]] = {}
         self.working: dict[str | None, tuple[str, float]] = {}  # theme -> (agent, since when)
+        self.turns_per_theme = 0  # at most, under the run's debate limits
 
     # --- folding events -------------------------------------------------------------------
     def apply(self, event: object) -> None:
@@ -107,6 +119,7 @@ class RunView:
         self.run_id, self.title, self.models = event.run_id, event.strategy_title, event.models
         self.started_at = event.at
         self.status = "running"
+        self.turns_per_theme = most_turns(event.panel)
         for theme_id in event.themes:
             name = self.theme_names.get(theme_id, theme_id)
             self.themes.setdefault(theme_id, ThemeState(theme_id, name))
@@ -149,6 +162,8 @@ class RunView:
 
     def _on_AgentMessage(self, event: AgentMessage) -> None:
         self.working.pop(event.theme_id, None)
+        if event.agent != "moderator" and (theme := self._theme(event.theme_id)) is not None:
+            theme.turns += 1
         if event.phase == "review":
             self.drafts[event.theme_id or ""] = event.content
         if event.agent == "moderator" and event.phase == "brief":
@@ -253,6 +268,19 @@ class RunView:
         self._theme(theme_id)
 
     # --- reading -----------------------------------------------------------------------------
+    def seconds_left(self, now: float | None = None) -> float | None:
+        """The time the run still needs, from this run's measured seconds per turn and the turns
+        its debate limits leave (None until two turns have been timed)."""
+        done = sum(t.turns for t in self.themes.values())
+        if done < 2 or self.status != "running" or not self.turns_per_theme:
+            return None
+        left = sum(
+            max(0, self.turns_per_theme - t.turns)
+            for t in self.themes.values()
+            if t.state != "done"
+        )
+        return left * self.elapsed(now) / done
+
     def elapsed(self, now: float | None = None) -> float:
         if self.finished_seconds is not None:
             return self.finished_seconds

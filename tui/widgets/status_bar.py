@@ -36,6 +36,8 @@ def status_text(view: RunView, read_only: bool) -> Text:
         text.append(f"  {theme.name} awaits your approval: y / b", style="bold magenta")
     elif theme is not None:
         text.append(f"  {theme.name}: {PHASE_TITLES.get(theme.phase, theme.phase)}")
+        if view.turns_per_theme and not read_only:
+            text.append(f", turn {theme.turns} of ≤{view.turns_per_theme}")
         if not read_only and (working := view.working.get(theme.id)) is not None:
             agent, since = working
             text.append(f"  {agent} working {_clock(time.time() - since)}", style="bold")
@@ -44,6 +46,8 @@ def status_text(view: RunView, read_only: bool) -> Text:
     if totals.cost is not None:
         text.append(f"  ${totals.cost:.4f}", style="dim")
     text.append(f"  {_clock(view.elapsed())}", style="dim")
+    if not read_only and (left := view.seconds_left()) is not None:
+        text.append(f"  about {max(1, round(left / 60))} min left", style="dim")
     return text
 
 
