@@ -41,13 +41,13 @@ def status_text(view: RunView, read_only: bool) -> Text:
         if not read_only and (working := view.working.get(theme.id)) is not None:
             agent, since = working
             text.append(f"  {agent} working {_clock(time.time() - since)}", style="bold")
-    totals = view.totals
+    text.append(f"  {_clock(view.elapsed())}", style="dim")
+    if not read_only and (left := view.seconds_left()) is not None:
+        text.append(f", about {max(1, round(left / 60))} min left", style="dim")
+    totals = view.totals  # last: a narrow terminal cuts the line here first
     text.append(f"  {totals.tokens:,} tokens", style="dim")
     if totals.cost is not None:
         text.append(f"  ${totals.cost:.4f}", style="dim")
-    text.append(f"  {_clock(view.elapsed())}", style="dim")
-    if not read_only and (left := view.seconds_left()) is not None:
-        text.append(f"  about {max(1, round(left / 60))} min left", style="dim")
     return text
 
 
