@@ -343,10 +343,11 @@ async def test_the_report_screen_follows_a_live_run(settings):
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.is_mounted)
         claims = app.screen.query_one("#claims", OptionList)
-        assert claims.option_count == 0  # nothing is reviewed yet
+        assert claims.option_count == 0 and not claims.display  # nothing is reviewed yet
         speaker.run_freely()
         await until(pilot, lambda: run_screen.view.status == "complete")
         await until(pilot, lambda: any(recommendation in label for label in listed(claims)))
+        assert claims.display
         # the finished theme's recommendation is listed, beside findings computed to fill it
         recommendations = [label for label in listed(claims) if label.startswith("Rec ")]
         by_panel = [label for label in recommendations if COMPUTED_LABEL not in label]

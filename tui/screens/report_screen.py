@@ -110,6 +110,7 @@ class ReportScreen(Screen[ClaimJump | None]):
             )
             options.append(Option(label))
         claims_list = self.query_one("#claims", OptionList)
+        claims_list.display = bool(options)  # an empty list would take a third of the screen
         was = claims_list.highlighted
         claims_list.set_options(options)
         if keep_place and was is not None and options:  # a live run added to the report
