@@ -17,6 +17,11 @@ def plain_message(exc: BaseException) -> str:
     return str(exc).strip() or type(exc).__name__
 
 
+def naming(exc: OSError, path: object) -> OSError:
+    """``exc`` as the same error about ``path`` (what a user can find), not a temporary file."""
+    return OSError(exc.errno, exc.strerror, str(path))
+
+
 def is_disk_failure(exc: BaseException) -> bool:
     """The disk failed the program (full, or an I/O error), rather than the input being wrong."""
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO)

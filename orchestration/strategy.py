@@ -66,6 +66,10 @@ class Theme(BaseModel):
         """The objectives as the draft words them."""
         return [o.title for o in self.objectives]
 
+    def meanings(self) -> dict[str, str]:
+        """Each objective's title -> what the draft says it means ("" when it does not say)."""
+        return {o.title: o.description for o in self.objectives}
+
     def text(self) -> str:
         """The theme as one text: name, summary and objectives (what coverage is measured on)."""
         parts = (f"{self.name}.", self.summary, *(o.text() for o in self.objectives))

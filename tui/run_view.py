@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from orchestration.engine.protocol import OPENERS, SIGNERS
+from orchestration.engine.protocol import Limits, most_turns
 from orchestration.events import (
     AgentMessage,
     ErrorRaised,
@@ -33,15 +33,6 @@ ThemeStateName = Literal["waiting", "debating", "consensus", "done"]
 
 
 FINISH_MARKS = {"complete": "✔", "interrupted": "⏸"}
-
-
-def most_turns(panel: dict[str, object]) -> int:
-    """The most turns a theme can take under the run's debate limits (``RunStarted.panel``):
-    openings, rounds of critique and rebuttals, the review and the sign-offs."""
-    rounds = int(str(panel.get("max_rounds", 1)))
-    rebuttals = min(int(str(panel.get("max_rebuttals", 2))), len(OPENERS))
-    planned = len(OPENERS) + rounds * (1 + rebuttals) + 1 + len(SIGNERS)
-    return min(planned, int(str(panel.get("max_turns", planned))))
 
 
 @dataclass
@@ -119,7 +110,7 @@ class RunView:
         self.run_id, self.title, self.models = event.run_id, event.strategy_title, event.models
         self.started_at = event.at
         self.status = "running"
-        self.turns_per_theme = most_turns(event.panel)
+        self.turns_per_theme = most_turns(Limits.recorded(event.panel) or Limits())
         for theme_id in event.themes:
             name = self.theme_names.get(theme_id, theme_id)
             self.themes.setdefault(theme_id, ThemeState(theme_id, name))

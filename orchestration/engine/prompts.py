@@ -45,7 +45,7 @@ def shared_context(
     if used := strategy.abbreviations_in(theme.text()):
         lines.append("Abbreviations: " + "; ".join(f"{k} = {v}" for k, v in used.items()))
     lines.append("Objectives, with how strongly the corpus supports each (computed):")
-    meanings = {o.title: o.description for o in theme.objectives}
+    meanings = theme.meanings()
     for number, item in enumerate(support, start=1):
         best = item.passages[0][0].id if item.passages else "none"
         lines.append(

@@ -52,6 +52,20 @@ class Limits(BaseModel):
         default=160, ge=32, description="Tokens for a debate turn written as JSON points."
     )
 
+    @classmethod
+    def recorded(cls, panel: dict[str, object]) -> Limits | None:
+        """The limits a run recorded (``RunStarted.panel``), or None when it recorded none."""
+        known = {k: v for k, v in panel.items() if k in cls.model_fields}
+        return cls.model_validate(known) if known else None
+
+
+def most_turns(limits: Limits) -> int:
+    """The most turns a theme can take under ``limits``: openings, rounds of critique and
+    rebuttals, the review and the sign-offs (fewer when the critic closes early)."""
+    rebuttals = min(limits.max_rebuttals, len(OPENERS))
+    planned = len(OPENERS) + limits.max_rounds * (1 + rebuttals) + 1 + len(SIGNERS)
+    return min(planned, limits.max_turns)
+
 
 @dataclass(frozen=True)
 class Turn:

@@ -56,7 +56,7 @@ class ThemeEvidence:
 def coverage_entries(
     support: list[ObjectiveSupport], lookup: Lookup, theme: Theme | None = None
 ) -> list[ObjectiveCoverage]:
-    meanings = {o.title: o.description for o in theme.objectives} if theme else {}
+    meanings = theme.meanings() if theme else {}
     entries = []
     for item in support:
         citations, _ = cite([p.id for p, _ in item.passages[:2]], item.objective, lookup)

@@ -126,12 +126,11 @@ def plan_run(
     if not (resume or replay):
         return RunPlan("new", strategy_path, themes, settings.panel, chair_approval)
     prior = earlier_run(settings, str(resume or replay), resuming=bool(resume))
-    recorded = {k: v for k, v in prior.started.panel.items() if k in Limits.model_fields}
     return RunPlan(
         "resume" if resume else "replay",
         Path(prior.started.strategy_path),
         list(prior.started.themes),
-        Limits.model_validate(recorded) if recorded else settings.panel,
+        Limits.recorded(prior.started.panel) or settings.panel,
         chair_approval if resume else prior.started.held_for_approval(),
         prior,
     )
@@ -307,7 +306,9 @@ async def _review_all(
     whole = record.whole
     if whole is None:
         ordered = [record.reviews[t.id] for t in parts.chosen]
-        whole = await asyncio.to_thread(review_strategy, parts.strategy, ordered, parts.coverage)
+        whole = await asyncio.to_thread(
+            review_strategy, parts.strategy, ordered, parts.coverage, parts.context.corpus_notes
+        )
         emit(StrategyReviewed(review=whole))
     return record.folder.write_reports(whole, record.run_id, parts.models, parts.searcher.passage)
 

@@ -120,8 +120,14 @@ def prioritise(reviews: list[ThemeReview]) -> list[Recommendation]:
 
 
 def review_strategy(
-    strategy: Strategy, reviews: list[ThemeReview], coverage: CoverageAnalyzer
+    strategy: Strategy,
+    reviews: list[ThemeReview],
+    coverage: CoverageAnalyzer,
+    corpus_notes: list[str] | None = None,
 ) -> StrategyReview:
+    """``corpus_notes``: what the corpus cannot speak to, when the run has worked it out."""
+    if corpus_notes is None:
+        corpus_notes = corpus_limits(documents_by_scope(coverage.searcher.store.document_records()))
     reviews = merge_duplicates(reviews, coverage)
     return StrategyReview(
         title=strategy.title,
@@ -131,5 +137,5 @@ def review_strategy(
         priorities=prioritise(reviews),
         corpus_documents=coverage.searcher.lexical.doc_ids(),
         glossary=strategy.glossary,
-        corpus_limits=corpus_limits(documents_by_scope(coverage.searcher.store.document_records())),
+        corpus_limits=corpus_notes,
     )

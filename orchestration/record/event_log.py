@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from orchestration.events import Event
+from orchestration.plain_errors import naming
 from orchestration.record.sealing import seal
 
 GENESIS = "0" * 64
@@ -87,7 +88,7 @@ class EventLog:
             self._file.flush()
             os.fsync(self._file.fileno())
         except OSError as exc:
-            self._failed = OSError(exc.errno, exc.strerror, str(self.path))
+            self._failed = naming(exc, self.path)
             raise self._failed from exc
         self.seq, self.prev = seq, digest
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.events import AgentMessage
+from orchestration.plain_errors import naming
 from orchestration.record.event_log import read_log
 from orchestration.record.sealing import file_hash
 from orchestration.report.markdown import cited_ids, render_markdown
@@ -41,7 +42,7 @@ def write_atomically(path: Path, text: str) -> None:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+            raise naming(exc, path) from exc
         raise
 
 
@@ -50,7 +51,7 @@ def writable_folder(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise naming(exc, path) from exc
     if not os.access(path, os.W_OK):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 

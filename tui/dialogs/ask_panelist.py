@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from agents.panel import PANEL, SPECS
+from tui.dialogs.dialog import Dialog
 
 
 class _Choices(OptionList):
@@ -24,20 +23,13 @@ class _Choices(OptionList):
             super().action_cursor_up()
 
 
-class AskPanelist(ModalScreen[tuple[str, str] | None]):
+class AskPanelist(Dialog[tuple[str, str]]):
     """Returns (agent, question), or None when cancelled. Offers ``agents`` (each with its role
     in a few words), starting on the first."""
 
     DEFAULT_CSS = """
-    AskPanelist { align: center middle; }
-    AskPanelist > Vertical {
-        width: 80%; max-width: 90; height: auto; padding: 1 2;
-        border: thick $accent; background: $surface;
-    }
     AskPanelist OptionList { height: auto; max-height: 7; margin-bottom: 1; }
-    AskPanelist .hint { color: $text-muted; margin: 1 0 0 0; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, agents: tuple[str, ...] = PANEL) -> None:
         super().__init__()
@@ -75,6 +67,3 @@ class AskPanelist(ModalScreen[tuple[str, str] | None]):
             self.notify("Type a question first, or press Escape to cancel.", severity="warning")
             return
         self.dismiss((self.agent, question))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

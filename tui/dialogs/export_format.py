@@ -4,11 +4,11 @@ circulate, or the data as JSON."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from tui.dialogs.dialog import Dialog
 
 FORMATS = {
     "html": "A web page to circulate (report and transcript)",
@@ -17,18 +17,13 @@ FORMATS = {
 }
 
 
-class ExportFormat(ModalScreen[str | None]):
+class ExportFormat(Dialog[str]):
     """Returns the chosen format ("html", "md" or "json"), or None when cancelled."""
 
     DEFAULT_CSS = """
-    ExportFormat { align: center middle; }
-    ExportFormat > Vertical {
-        width: 80%; max-width: 70; height: auto; padding: 1 2;
-        border: thick $accent; background: $surface;
-    }
+    ExportFormat > Vertical { max-width: 70; }
     ExportFormat OptionList { height: auto; margin: 1 0; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -40,6 +35,3 @@ class ExportFormat(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

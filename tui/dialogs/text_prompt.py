@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from tui.dialogs.dialog import Dialog
 
-class TextPrompt(ModalScreen[str | None]):
+
+class TextPrompt(Dialog[str]):
     """Returns the text typed (Enter), or None (Escape); Enter on nothing says so."""
 
     DEFAULT_CSS = """
-    TextPrompt { align: center middle; }
-    TextPrompt > Vertical {
-        width: 80%; max-width: 90; height: auto; padding: 1 2;
-        border: thick $accent; background: $surface;
-    }
     TextPrompt Label { margin-bottom: 1; }
-    TextPrompt .hint { color: $text-muted; margin: 1 0 0 0; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, placeholder: str = "", hint: str = "") -> None:
         super().__init__()
@@ -38,6 +31,3 @@ class TextPrompt(ModalScreen[str | None]):
             self.notify("Type something first, or press Escape to cancel.", severity="warning")
             return
         self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
