@@ -122,13 +122,18 @@ def _gaps(review: ThemeReview) -> list[str]:
 def _recommendations(review: ThemeReview) -> list[str]:
     lines = ["#### Recommendations", ""]
     for rec in review.recommendations:
-        target = f" objective “{rec.objective}”" if rec.objective else ""
+        target = f" objective “{rec.objective}”" if _names_another(rec) else ""
         shared = f" (also raised under {', '.join(rec.also_in)})" if rec.also_in else ""
         lines += _claim(f"**{rec.priority.title()} — {rec.action}{target}:** ", rec, shared)
         lines += _action_line(rec)
     if not review.recommendations:
         lines.append("- No recommendation for this theme beyond those made under other themes.")
     return [*lines, ""]
+
+
+def _names_another(rec: Recommendation) -> bool:
+    """Whether the recommendation changes an objective its own text does not already quote."""
+    return bool(rec.objective) and f"“{rec.objective}”" not in rec.text
 
 
 def _action_line(rec: Recommendation) -> list[str]:
@@ -252,7 +257,7 @@ def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str])
     lines += ["", "## Prioritised recommendations", ""]
     for number, rec in enumerate(review.priorities, start=1):
         shared = f" — also under {', '.join(rec.also_in)}" if rec.also_in else ""
-        target = f" ({rec.action} objective “{rec.objective}”)" if rec.objective else ""
+        target = f" ({rec.action} objective “{rec.objective}”)" if _names_another(rec) else ""
         lines.append(f"{number}. **{rec.priority.title()}{target}:** {rec.text}{_ids(rec)}{shared}")
     if not review.priorities:
         lines.append("The panel made no recommendations.")
