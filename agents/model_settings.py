@@ -23,6 +23,11 @@ class Capabilities(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     function_calling: bool = Field(default=False, description="Can call tools.")
+    streams_tool_calls: bool = Field(
+        default=True,
+        description="Streams its reply to a request that offers tools (llama.cpp's "
+        "chatml-function-calling does not: set false and tool turns arrive whole).",
+    )
     json_output: bool = Field(default=True, description="Can be asked for JSON output.")
     structured_output: bool = Field(
         default=False, description="Accepts OpenAI's json_schema response format."

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +20,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
+from agents.runtime.local_server import bundled_gguf
 from tools.evidence import Passage
 from tools.ingest import IngestReport
 from tools.quality import passage_quality
@@ -176,3 +182,34 @@ def passage_of(text: str, start: int = 0, pid: str = "T#1") -> Passage:
         text=text,
         quality=passage_quality(text),
     )
+
+
+@contextmanager
+def running_llama_server(*options: str, n_ctx: int = 2048) -> Iterator[str]:
+    """A llama.cpp OpenAI-compatible server on a free port with the bundled GGUF (model
+    ``smollm2``); yields its base URL and stops it afterwards."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_gguf())]
+    command += ["--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--n_ctx", str(n_ctx), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/models", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("the llama.cpp server did not start")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -3,10 +3,11 @@ never cut inside a sentence."""
 
 from __future__ import annotations
 
-from agents.model_settings import ModelEndpoint
+from agents.model_settings import Capabilities, ModelEndpoint
 from orchestration.engine.budget import WHOLE, EvidenceBudget
-from orchestration.engine.prompts import clip_at_sentence, evidence_block
+from orchestration.engine.prompts import evidence_block
 from tests.helpers import passage_of
+from tools.quality import clip_at_sentence
 
 
 def test_the_embedded_model_keeps_tight_packs_and_a_large_model_sees_everything():
@@ -39,3 +40,12 @@ def test_a_passage_is_clipped_at_a_sentence_end():
     assert clip_at_sentence(text, 200) == text
     passage = passage_of(text, pid="DOC#1")
     assert "region last year. …" in evidence_block([passage], 12)
+
+
+def test_a_model_that_calls_tools_keeps_room_for_them():
+    budget = EvidenceBudget(tool_tokens=3000)
+    plain = ModelEndpoint(backend="openai-compatible", context_window=10_000)
+    calling = plain.model_copy(update={"capabilities": Capabilities(function_calling=True)})
+    assert budget.prompt_room(plain) == 10_000 and budget.prompt_room(calling) == 7_000
+    assert budget.for_context(budget.prompt_room(plain)).pack_size == 6
+    assert budget.for_context(budget.prompt_room(calling)).pack_size == 4  # the smaller tier

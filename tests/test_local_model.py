@@ -7,11 +7,6 @@ Ollama, so this exercises the real OpenAI protocol (streaming and constrained JS
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from typing import Literal
 
 import pytest
@@ -19,51 +14,17 @@ from autogen_core.models import CreateResult, UserMessage
 from pydantic import BaseModel, Field
 
 from agents.model_settings import ModelEndpoint, ModelSettings
-from agents.runtime.local_server import bundled_gguf
 from agents.runtime.models import ModelFactory, schema_mode
 from agents.runtime.structured import StructuredReply, create_structured
+from tests.helpers import running_llama_server
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def llama_server():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(bundled_gguf()),
-            "--model_alias",
-            "smollm2",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "2048",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/models", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("llama.cpp server did not start")
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with running_llama_server() as base:
+        yield base
 
 
 def _compatible(base: str, tmp_path) -> ModelFactory:

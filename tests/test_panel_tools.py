@@ -74,3 +74,10 @@ def test_list_documents_and_theme_coverage(tools):
         assert objective.strength != "weak" and objective.evidence_ids
     topics = [t.topic for t in coverage.uncovered_topics]
     assert topics and all("," not in t and 2 <= len(t.split()) <= 5 for t in topics), topics
+
+
+def test_a_search_naming_unknown_documents_still_searches_and_says_so(tools):
+    result = _call(
+        tools["search_corpus"], {"query": "apprenticeship levy", "doc_ids": ["evidence_id"]}
+    )
+    assert result.hits and "evidence_id" in result.message and "every document" in result.message

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from tools.coverage import CoverageAnalyzer
 from tools.evidence import Hit, Passage
+from tools.quality import clip_at_sentence
 from tools.search import Filters, Searcher
 
 ScopeName = Literal["national", "regional", "place", "organisation"]
@@ -34,6 +35,7 @@ class SearchCorpusArgs(BaseModel):
 class SearchCorpusResult(BaseModel):
     query: str
     hits: list[Hit]
+    message: str = ""
 
 
 class GetPassageArgs(BaseModel):
@@ -64,11 +66,33 @@ class ListDocumentsResult(BaseModel):
     documents: list[DocumentSummary]
 
 
-def search_corpus(searcher: Searcher, args: SearchCorpusArgs) -> SearchCorpusResult:
-    filters = Filters(tuple(args.scopes), tuple(args.doc_ids))
-    result = searcher.search([args.query], k=args.k, filters=filters)[0]
-    hits = [h for h in result.hits if not _addresses_model(searcher, h.id)]
-    return SearchCorpusResult(query=result.query, hits=hits)
+def search_corpus(
+    searcher: Searcher, args: SearchCorpusArgs, passage_words: int | None = None
+) -> SearchCorpusResult:
+    """Hits clipped at a sentence end to ``passage_words`` (so a result fits the model's
+    context); unknown document ids are left out of the filter, and named, so a mistyped id
+    still searches rather than finding nothing."""
+    known = searcher.documents()
+    doc_ids = tuple(d for d in args.doc_ids if d in known)
+    unknown = [d for d in args.doc_ids if d not in known]
+    result = searcher.search([args.query], k=args.k, filters=Filters(tuple(args.scopes), doc_ids))[
+        0
+    ]
+    hits = [
+        h.model_copy(update={"text": clip_at_sentence(h.text, passage_words)})
+        if passage_words
+        else h
+        for h in result.hits
+        if not _addresses_model(searcher, h.id)
+    ]
+    message = (
+        f"No documents with the ids {', '.join(unknown)}; searched "
+        + ("the others given." if doc_ids else "every document.")
+        + " list_documents gives the ids."
+        if unknown
+        else ""
+    )
+    return SearchCorpusResult(query=result.query, hits=hits, message=message)
 
 
 def _addresses_model(searcher: Searcher, evidence_id: str) -> bool:

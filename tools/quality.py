@@ -148,6 +148,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def clip_at_sentence(text: str, words: int) -> str:
+    """``text`` up to the last sentence that ends within ``words`` words (the first sentence
+    whole, however long), marked with "…" when something was left out."""
+    if len(text.split()) <= words:
+        return text
+    spans = sentence_spans(text)
+    end = spans[0][1] if spans else len(text)
+    for _, stop in spans[1:]:
+        if len(text[:stop].split()) > words:
+            break
+        end = stop
+    return text[:end] + (" …" if text[end:].strip() else "")
+
+
 def _title_case(words: list[str]) -> bool:
     """Mostly capitalised long words: headings or names run together, not a sentence."""
     long = [w for w in words[1:] if len(w) > 3]

@@ -27,7 +27,9 @@ def build_runtime(
     data_dir: Path,
     searcher: Searcher | None = None,
     coverage: CoverageAnalyzer | None = None,
+    passage_words: int | None = None,
 ) -> PanelRuntime:
-    """The runtime for ``models``; with a ``searcher`` the panel may call the corpus tools."""
+    """The runtime for ``models``; with a ``searcher`` the panel may call the corpus tools
+    (whose search hits are clipped to ``passage_words``)."""
     factory = ModelFactory(models, data_dir)
-    return PanelRuntime(factory, AutoGenSpeaker(factory, searcher, coverage))
+    return PanelRuntime(factory, AutoGenSpeaker(factory, searcher, coverage, passage_words))

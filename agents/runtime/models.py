@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
+import httpx
 from autogen_core.models import ChatCompletionClient, ModelFamily, ModelInfo
 
 from agents.model_settings import ModelEndpoint, ModelSettings
+from agents.runtime.compat import MendedTransport
 from agents.runtime.errors import ModelCallError
 from agents.runtime.local_server import MODEL_ALIAS, ensure_server
 from agents.runtime.metering import MeteredClient, UsageLedger
@@ -161,6 +163,8 @@ def _openai_client(endpoint: ModelEndpoint, common: dict[str, Any]) -> ChatCompl
         kwargs["base_url"] = base_url
     if endpoint.backend == "openai-compatible" or base_url:
         kwargs["model_info"] = model_info(endpoint)
+    if endpoint.backend == "openai-compatible":
+        kwargs["http_client"] = httpx.AsyncClient(transport=MendedTransport())
     return OpenAIChatCompletionClient(**kwargs)
 
 

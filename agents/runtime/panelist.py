@@ -43,24 +43,29 @@ class AutoGenSpeaker:
         factory: ModelFactory,
         searcher: Searcher | None = None,
         coverage: CoverageAnalyzer | None = None,
+        passage_words: int | None = None,
     ) -> None:
         self.factory = factory
-        self.tools = corpus_tools(searcher, coverage) if searcher is not None else []
+        self.tools = corpus_tools(searcher, coverage, passage_words) if searcher is not None else []
 
     def can_use_tools(self, agent: str) -> bool:
         return self.factory.endpoint_for(agent).capabilities.function_calling
+
+    def _streams(self, agent: str, with_tools: bool) -> bool:
+        return not with_tools or self.factory.endpoint_for(agent).capabilities.streams_tool_calls
 
     async def speak(self, request: TurnRequest) -> AsyncIterator[Delta | ToolUse | Said]:
         client = self.factory.client_for(request.agent)
         tools = self.tools if request.allow_tools and self.can_use_tools(request.agent) else None
         if request.max_tokens is not None:
             client.default_extra["max_tokens"] = request.max_tokens
+        streams = self._streams(request.agent, bool(tools))
         agent = AssistantAgent(
             request.agent.replace("-", "_"),
             client,
             tools=tools,  # type: ignore[arg-type]
             system_message=request.shared,
-            model_client_stream=True,
+            model_client_stream=streams,
             reflect_on_tool_use=bool(tools),
             max_tool_iterations=2,
         )
@@ -84,7 +89,10 @@ class AutoGenSpeaker:
                         ids = list(dict.fromkeys(_EVIDENCE_ID.findall(result.content)))
                         yield ToolUse(result.name, arguments.get(result.call_id, {}), ids)
                 elif isinstance(item, Response):
-                    yield Said(item.chat_message.to_model_text(), tuple(calls))
+                    text = item.chat_message.to_model_text()
+                    if not streams:  # the reply arrived whole: show it as one piece
+                        yield Delta(text)
+                    yield Said(text, tuple(calls))
 
     async def decide(
         self, request: TurnRequest, model: type[T], schema: dict[str, Any] | None = None

@@ -58,17 +58,18 @@ class CorpusTool(BaseTool[ArgsT, ResultT], Generic[ArgsT, ResultT]):
 
 
 def corpus_tools(
-    searcher: Searcher, coverage: CoverageAnalyzer | None = None
+    searcher: Searcher, coverage: CoverageAnalyzer | None = None, passage_words: int | None = None
 ) -> list[BaseTool[Any, Any]]:
     """``search_corpus``, ``get_passage``, ``list_documents`` (and ``theme_coverage`` when a
-    coverage analyzer is given) bound to one searcher."""
+    coverage analyzer is given) bound to one searcher; search hits clipped to
+    ``passage_words``."""
     tools: list[BaseTool[Any, Any]] = [
         CorpusTool(
             "search_corpus",
             "Hybrid search of the evidence corpus; returns passages with evidence ids to cite.",
             SearchCorpusArgs,
             SearchCorpusResult,
-            lambda a: search_corpus(searcher, a),
+            lambda a: search_corpus(searcher, a, passage_words),
         ),
         CorpusTool(
             "get_passage",

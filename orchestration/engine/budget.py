@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.model_settings import ModelEndpoint
+
 SMALL_CONTEXT = 4096  # tokens: the embedded model's context window
 WHOLE = 100_000  # words: a passage or a turn shown whole
 EVERY = 1_000  # earlier recommendations: all of them
@@ -84,6 +86,18 @@ class EvidenceBudget(BaseModel):
         description="Searches for fresh evidence on the points in dispute, per critique or rebuttal.",
     )
     answer_tokens: int = Field(default=220, ge=16, description="Tokens for a follow-up answer.")
+    tool_tokens: int = Field(
+        default=2500,
+        ge=0,
+        description="Context tokens kept free, in a turn whose model can call tools, for the "
+        "tools' definitions and what they return.",
+    )
+
+    def prompt_room(self, endpoint: ModelEndpoint) -> int:
+        """The tokens a turn's prompt may fill on ``endpoint``: its context window, less the
+        room its tools take when it can call them."""
+        reserve = self.tool_tokens if endpoint.capabilities.function_calling else 0
+        return max(endpoint.context_tokens() - reserve, 0)
 
     def for_context(self, context_window: int) -> ResolvedBudget:
         """This budget with every unset field filled for a model of ``context_window`` tokens."""

@@ -51,7 +51,7 @@ class PanelContext:
     checker: ClaimChecker
     limits: Limits = field(default_factory=Limits)
     budget: EvidenceBudget = field(default_factory=EvidenceBudget)
-    context_windows: dict[str, int] = field(default_factory=dict)  # agent -> its model's tokens
+    context_windows: dict[str, int] = field(default_factory=dict)  # agent -> its prompt's room
     chair_approval: bool = False  # hold each theme's review until the chair approves it
     structured_agents: frozenset[str] = frozenset()  # debate turns as JSON points (small models)
     corpus_notes: list[str] = field(default_factory=list)  # what the corpus cannot speak to

@@ -14,7 +14,7 @@ from orchestration.engine.budget import ResolvedBudget
 from orchestration.strategy import Strategy, Theme
 from tools.coverage import ObjectiveSupport, TopicGap
 from tools.evidence import Passage
-from tools.quality import sentence_spans
+from tools.quality import clip_at_sentence
 
 RULES = (
     "You are on a review panel for the draft {title} of {organisation}. The panel reviews one theme "
@@ -80,20 +80,6 @@ def evidence_block(
     for p in passages:
         lines.append(f"[{p.id}] {clip_at_sentence(p.text, words)}")
     return "\n".join(lines)
-
-
-def clip_at_sentence(text: str, words: int) -> str:
-    """``text`` up to the last sentence that ends within ``words`` words (the first sentence
-    whole, however long), marked with "…" when something was left out."""
-    if len(text.split()) <= words:
-        return text
-    spans = sentence_spans(text)
-    end = spans[0][1] if spans else len(text)
-    for _, stop in spans[1:]:
-        if len(text[:stop].split()) > words:
-            break
-        end = stop
-    return text[:end] + (" …" if text[end:].strip() else "")
 
 
 FOLLOW_UP_CONTRACT = "Answer in at most 100 words, citing evidence ids in square brackets."

@@ -221,7 +221,13 @@ async def _assemble(plan: RunPlan, settings: Settings, speaker: Speaker | None) 
     writable_folder(settings.transcripts_dir)  # before the index and the models are loaded
     searcher = await asyncio.to_thread(Searcher, settings.retrieval)
     coverage = await asyncio.to_thread(CoverageAnalyzer, searcher)
-    runtime = build_runtime(settings.models, settings.retrieval.data_dir, searcher, coverage)
+    rooms = {a: settings.evidence.prompt_room(settings.models.for_agent(a)) for a in PANEL}
+    passage_words = min(
+        settings.evidence.for_context(room).passage_words for room in rooms.values()
+    )
+    runtime = build_runtime(
+        settings.models, settings.retrieval.data_dir, searcher, coverage, passage_words
+    )
     record = _open_record(plan, settings, strategy, speaker or runtime.speaker)
     prior = plan.prior
     models = (
@@ -238,7 +244,7 @@ async def _assemble(plan: RunPlan, settings: Settings, speaker: Speaker | None) 
         checker,
         plan.limits,
         budget=settings.evidence,
-        context_windows={a: settings.models.for_agent(a).context_tokens() for a in PANEL},
+        context_windows=rooms,
         chair_approval=plan.chair_approval,
         structured_agents=structured_agents(models, plan.limits.structured_turns),
         corpus_notes=corpus_limits(documents_by_scope(searcher.store.document_records())),

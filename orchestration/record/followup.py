@@ -79,7 +79,9 @@ async def ask(
     budget = _budget(settings, agent)
     hits = (await asyncio.to_thread(searcher.search, [question], budget.answer_hits))[0].hits
     passages = [p for h in hits if (p := searcher.passage(h.id)) is not None]
-    runtime = build_runtime(settings.models, settings.retrieval.data_dir, searcher)
+    runtime = build_runtime(
+        settings.models, settings.retrieval.data_dir, searcher, passage_words=budget.passage_words
+    )
     factory, speaker = runtime.factory, runtime.speaker
     await factory.warm_up([agent])
     key = installation_key(settings.retrieval.data_dir)
@@ -159,7 +161,9 @@ def _request(
 
 
 def _budget(settings: Settings, agent: str) -> ResolvedBudget:
-    return settings.evidence.for_context(settings.models.for_agent(agent).context_tokens())
+    return settings.evidence.for_context(
+        settings.evidence.prompt_room(settings.models.for_agent(agent))
+    )
 
 
 def _checker(settings: Settings, started: RunStarted, searcher: Searcher) -> ClaimChecker:
