@@ -1,7 +1,9 @@
-"""The strategy under review: themes, each with objectives; read from TOML or a Markdown outline.
+"""The strategy under review: themes, each with objectives; read from TOML, a Markdown outline
+or a Word draft.
 
 TOML is the editable format (``corpus/strategy/*.toml``); a Markdown outline (``## Theme``
-headings, ``- objective`` bullets) imports too. Errors name the file and the line or field.
+headings, ``- objective`` bullets) imports too, and so does a Word ``.docx`` (``strategy_docx``:
+Heading 2 themes, list objectives). Errors name the file and the line, heading or field.
 """
 
 from __future__ import annotations
@@ -125,29 +127,32 @@ def slug(name: str) -> str:
 
 
 def load_strategy(path: Path) -> Strategy:
-    """Read a strategy from ``.toml`` or ``.md``; raise ``StrategyError`` with a plain message."""
+    """Read a strategy from ``.toml``, ``.md`` or ``.docx``; raise ``StrategyError`` with a plain
+    message."""
     if not path.exists():
         raise StrategyError(
-            f"{path} does not exist; give the path of a strategy .toml or .md file."
+            f"{path} does not exist; give the path of a strategy .toml, .md or .docx file."
         )
     if path.is_dir():
         raise StrategyError(
-            f"{path} is a folder; give the path of the strategy file in it (.toml or .md)."
+            f"{path} is a folder; give the path of the strategy file in it (.toml, .md or .docx)."
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise StrategyError(f"{path} is not UTF-8 text; save it with UTF-8 encoding.") from exc
-    if path.suffix.lower() in (".md", ".markdown", ".txt"):
-        raw = parse_markdown_outline(text, path)
-    elif path.suffix.lower() == ".toml":
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        from orchestration.strategy_docx import parse_docx_outline
+
+        raw = parse_docx_outline(path)
+    elif suffix in (".md", ".markdown", ".txt"):
+        raw = parse_markdown_outline(_utf8(path), path)
+    elif suffix == ".toml":
         try:
-            raw = tomllib.loads(text)
+            raw = tomllib.loads(_utf8(path))
         except tomllib.TOMLDecodeError as exc:
             raise StrategyError(f"{path}: {exc}. Fix the TOML and try again.") from exc
     else:
         raise StrategyError(
-            f"{path.name}: a strategy must be a .toml file or a Markdown outline (.md)."
+            f"{path.name}: a strategy must be a .toml file, a Markdown outline (.md) or a Word "
+            "document (.docx)."
         )
     try:
         strategy = Strategy.model_validate(raw)
@@ -161,6 +166,13 @@ def load_strategy(path: Path) -> Strategy:
             "own id (or name), or one theme's review would be lost."
         )
     return strategy
+
+
+def _utf8(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise StrategyError(f"{path} is not UTF-8 text; save it with UTF-8 encoding.") from exc
 
 
 def strategy_hash(path: Path) -> str:

@@ -92,7 +92,8 @@ def test_objectives_before_any_theme_heading(tmp_path):
     ("name", "content", "words"),
     [
         ("none.toml", None, "does not exist"),
-        ("s.docx", b"PK", ".toml"),
+        ("s.docx", b"PK", "not a Word document"),
+        ("s.odt", b"PK", r"\.toml file, a Markdown outline \(\.md\) or a Word document \(\.docx\)"),
         ("latin.toml", b'title = "caf\xe9"', "UTF-8"),
     ],
 )

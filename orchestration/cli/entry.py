@@ -13,7 +13,13 @@ from typing import Any
 
 from rich.console import Console
 
-from orchestration.cli import corpus_commands, doctor, run_commands, transcript_commands
+from orchestration.cli import (
+    corpus_commands,
+    doctor,
+    run_commands,
+    strategy_command,
+    transcript_commands,
+)
 from orchestration.plain_errors import is_disk_failure, plain_message
 from orchestration.settings import Settings, load_settings
 
@@ -57,7 +63,7 @@ def _add_common_options(parser: argparse.ArgumentParser, defaults: bool) -> None
     )
 
 
-CORE_COMMANDS = (corpus_commands, doctor, run_commands, transcript_commands)
+CORE_COMMANDS = (corpus_commands, doctor, run_commands, strategy_command, transcript_commands)
 COMMAND_GROUP = "strategy_review.commands"
 
 
