@@ -29,7 +29,17 @@ Phase = Literal[
     "follow_up",
 ]
 SteerKind = Literal[
-    "interject", "ask", "redirect", "end_theme", "approve", "send_back", "pause", "resume"
+    "interject",
+    "ask",
+    "redirect",
+    "end_theme",
+    "approve",
+    "send_back",
+    "pause",
+    "resume",
+    "accept",  # the chair's decisions on a recommendation (orchestration/record/decisions.py)
+    "reject",
+    "defer",
 ]
 
 
@@ -53,6 +63,9 @@ STEER_TITLES = {
     "send_back": "sends the review back",
     "pause": "pauses the debate",
     "resume": "resumes the debate",
+    "accept": "accepts recommendation",
+    "reject": "rejects recommendation",
+    "defer": "defers recommendation",
 }
 
 
@@ -173,7 +186,11 @@ class HumanSteer(_Event):
     type: Literal["human_steer"] = "human_steer"
     kind: SteerKind
     text: str = ""
-    target: str | None = Field(default=None, description="Agent asked directly, if any.")
+    target: str | None = Field(
+        default=None,
+        description="The agent asked directly, or the recommendation decided on "
+        "(THEME_ID#N, its number in the theme's review), if any.",
+    )
     step: int | None = Field(
         default=None,
         description="The theme's step that took the steer (one before each turn, one for each "

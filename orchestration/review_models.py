@@ -172,6 +172,19 @@ class ThemeAssessment(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
 
 
+ChairVerdict = Literal["accepted", "rejected", "deferred"]
+
+
+class Decision(BaseModel):
+    """The chair's decision on one recommendation of a theme's review."""
+
+    theme_id: str
+    number: int = Field(ge=1, description="The recommendation's number in its theme's review.")
+    recommendation: str = Field(description="The recommendation's text, as in the report.")
+    verdict: ChairVerdict
+    reason: str = Field(default="", description="Why (required when rejected).")
+
+
 class StrategyReview(BaseModel):
     title: str
     organisation: str
@@ -185,6 +198,9 @@ class StrategyReview(BaseModel):
     corpus_limits: list[str] = Field(
         default_factory=list,
         description="What the corpus cannot speak to (no documents of a panelist's own scope).",
+    )
+    decisions: list[Decision] = Field(
+        default_factory=list, description="The chair's decisions on recommendations, by theme."
     )
 
     @field_validator("glossary")

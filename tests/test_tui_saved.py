@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import Collapsible, Input, Markdown, OptionList, Select, Static, Tabs
 
+from orchestration.record.event_log import read_log
 from orchestration.review_models import COMPUTED_LABEL
 from orchestration.settings import Settings, load_settings
 from tests.helpers import until
@@ -145,3 +146,44 @@ async def test_a_run_is_exported_from_the_app_and_says_where(settings):
     page = settings.transcripts_dir / FIXTURE.name / "export.html"
     assert said[-1] == f"Exported to {page}"
     assert page.read_text().startswith("<!doctype html>")
+
+
+async def test_the_chair_decides_on_recommendations_in_the_report(settings):
+    app = create_app(settings, open_run=FIXTURE.name)
+    folder = settings.transcripts_dir / FIXTURE.name
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.is_mounted)
+        report = app.screen
+        report.query_one(Tabs).active = "t-talent"
+        await pilot.pause()
+        said: list[str] = []
+        report.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+        claims = report.query_one("#claims", OptionList)
+        kinds = [kind for kind, _, _ in report._claims]
+        claims.highlighted = kinds.index("summary") if "summary" in kinds else kinds.index("gap")
+        await pilot.press("a")  # not a recommendation: says so
+        await pilot.pause()
+        assert said == ["Choose a recommendation in the claims list first."]
+        first = kinds.index("recommendation")
+        claims.highlighted = first
+        await pilot.press("a")
+        await until(pilot, lambda: len(report.view.decisions) == 1)
+        claims.highlighted = first + 1
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("enter")  # an empty reason is refused; the dialog stays
+        await pilot.pause()
+        await pilot.press(*"No budget this year", "enter")
+        await until(pilot, lambda: len(report.view.decisions) == 2)
+        shown = report.query_one("#report", Markdown).source
+        assert "**Chair: accepted.**" in shown and "Chair: rejected — No budget this year." in shown
+        label = str(claims.get_option_at_index(first).prompt)
+        assert "Chair: accepted." in label
+    saved = (folder / "report.md").read_text()
+    assert "## The chair's decisions" in saved and "No budget this year" in saved
+    kinds_logged = [
+        e.kind for e in read_log(folder / "events.jsonl").events if e.type == "human_steer"
+    ]
+    assert kinds_logged[-2:] == ["accept", "reject"]

@@ -26,7 +26,8 @@ from orchestration.events import (
     ToolCalled,
     UsageRecorded,
 )
-from orchestration.review_models import StrategyReview, ThemeReview
+from orchestration.record.decisions import VERDICT_OF, decisions_in
+from orchestration.review_models import Decision, StrategyReview, ThemeReview
 
 EntryKind = Literal["phase", "message", "tool", "steer", "error", "note"]
 ThemeStateName = Literal["waiting", "debating", "consensus", "done"]
@@ -89,6 +90,7 @@ class RunView:
         self.reviews: dict[str, ThemeReview] = {}
         self.drafts: dict[str, str] = {}  # the editor's latest draft, shown while awaiting approval
         self.whole: StrategyReview | None = None
+        self._decided: list[HumanSteer] = []  # the chair's decisions on recommendations
         self.totals = Totals()
         self.status = "starting"
         self.paused = False
@@ -221,7 +223,20 @@ class RunView:
     def _on_HumanSteer(self, event: HumanSteer) -> None:
         if event.kind in ("pause", "resume"):
             self.paused = event.kind == "pause"
+        if event.kind in VERDICT_OF:
+            self._decided.append(event)
         self._add(Entry("steer", event.to_text(), event.theme_id, "chair"))
+
+    @property
+    def decisions(self) -> list[Decision]:
+        """The chair's decision standing on each recommendation (a finished run's)."""
+        return decisions_in(self._decided, self.whole) if self.whole is not None else []
+
+    def decided_report(self) -> StrategyReview | None:
+        """The whole-strategy report with the chair's decisions in it."""
+        if self.whole is None:
+            return None
+        return self.whole.model_copy(update={"decisions": self.decisions})
 
     def _on_UsageRecorded(self, event: UsageRecorded) -> None:
         self.totals.prompt_tokens += event.prompt_tokens

@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from orchestration.engine.steering import Steering
 from orchestration.events import RunStarted, SteerKind
+from orchestration.record.decisions import decide
 from orchestration.record.event_log import EventLog, read_log
 from orchestration.record.folder import RunFolder
+from orchestration.record.sealing import installation_key
+from orchestration.review_models import ChairVerdict
 from orchestration.settings import Settings
 from orchestration.strategy import load_strategy
 from tui.passages import PassageBook
@@ -145,6 +148,20 @@ class Session:
             raise RuntimeError("The run has not started yet; export it once it has.")
         export = await asyncio.to_thread(importlib.import_module, "orchestration.record.export")
         return await asyncio.to_thread(export.export_run, self.folder, fmt)
+
+    async def decide(
+        self, theme_id: str, number: int, verdict: ChairVerdict, reason: str = ""
+    ) -> None:
+        """The chair's decision on a finished run's recommendation, logged and written into the
+        report (``orchestration.record.decisions``)."""
+        if self.folder is None:
+            raise ValueError("The run has not started yet.")
+        key = installation_key(self.settings.retrieval.data_dir)
+        events = await asyncio.to_thread(
+            decide, RunFolder(self.folder), key, theme_id, number, verdict, reason
+        )
+        for event in events:
+            self.view.apply(event)
 
     async def ask(self, question: str, agent: str = "editor") -> Answer:
         """A follow-up question, answered as ``review ask`` does and appended to the run's log."""

@@ -9,6 +9,7 @@ from orchestration.review_models import (
     GAP_KINDS,
     Citation,
     Claim,
+    Decision,
     ObjectiveCoverage,
     Recommendation,
     StrategyReview,
@@ -54,7 +55,7 @@ def _claim(prefix: str, claim: Claim, suffix: str = "") -> list[str]:
     return lines + _quote_lines(claim.citations)
 
 
-def _theme(number: int, review: ThemeReview) -> list[str]:
+def _theme(number: int, review: ThemeReview, decisions: list[Decision]) -> list[str]:
     lines = [f"### {number}. Theme: {review.theme_name}", ""]
     if review.ended_early:
         lines += [
@@ -69,7 +70,9 @@ def _theme(number: int, review: ThemeReview) -> list[str]:
         *lines,
         *_coverage(review),
         *_gaps(review),
-        *_recommendations(review),
+        *_recommendations(
+            review, {d.number: d for d in decisions if d.theme_id == review.theme_id}
+        ),
         *_sign_off(review),
         "",
     ]
@@ -119,13 +122,15 @@ def _gaps(review: ThemeReview) -> list[str]:
     return lines
 
 
-def _recommendations(review: ThemeReview) -> list[str]:
+def _recommendations(review: ThemeReview, decided: dict[int, Decision]) -> list[str]:
     lines = ["#### Recommendations", ""]
-    for rec in review.recommendations:
+    for number, rec in enumerate(review.recommendations, start=1):
         target = f" objective “{rec.objective}”" if _names_another(rec) else ""
         shared = f" (also raised under {', '.join(rec.also_in)})" if rec.also_in else ""
         lines += _claim(f"**{rec.priority.title()} — {rec.action}{target}:** ", rec, shared)
         lines += _action_line(rec)
+        if number in decided:
+            lines.append(f"  **{decision_text(decided[number])}**")
     if not review.recommendations:
         lines.append("- No recommendation for this theme beyond those made under other themes.")
     return [*lines, ""]
@@ -136,14 +141,53 @@ def _names_another(rec: Recommendation) -> bool:
     return bool(rec.objective) and f"“{rec.objective}”" not in rec.text
 
 
-def _action_line(rec: Recommendation) -> list[str]:
+def _action_line(rec: Recommendation, always: bool = False) -> list[str]:
     """Owner, measure, baseline, date and resource, when the editor gave any (the rest shown
-    as missing, never filled in)."""
+    as missing, never filled in); ``always``: even when it gave none."""
     given = {name: getattr(rec, name) for name in ACTION_FIELDS}
-    if not any(given.values()):
+    if not any(given.values()) and not always:
         return []
     parts = [f"{label}: {given[name] or '*missing*'}" for name, label in ACTION_FIELDS.items()]
     return ["  " + " · ".join(parts)]
+
+
+def decision_text(decision: Decision) -> str:
+    """ "Chair: rejected — the reason." and the like."""
+    reason = f" — {decision.reason.rstrip('.')}" if decision.reason else ""
+    return f"Chair: {decision.verdict}{reason}."
+
+
+def _decisions(review: StrategyReview) -> list[str]:
+    """The chair's decisions, counted, and the accepted recommendations as an action list."""
+    if not review.decisions:
+        return []
+    names = {t.theme_id: t.theme_name for t in review.themes}
+    counts = {
+        v: sum(d.verdict == v for d in review.decisions)
+        for v in ("accepted", "rejected", "deferred")
+    }
+    lines = [
+        "## The chair's decisions",
+        "",
+        ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n) + ".",
+        "",
+    ]
+    for d in review.decisions:
+        reason = f" — {d.reason}" if d.reason else ""
+        lines.append(
+            f"- **{d.verdict.title()}** ({names.get(d.theme_id, d.theme_id)} #{d.number}): {d.recommendation}{reason}"
+        )
+    lines += ["", "### Action list", ""]
+    accepted = [d for d in review.decisions if d.verdict == "accepted"]
+    for number, d in enumerate(accepted, start=1):
+        rec = next(t for t in review.themes if t.theme_id == d.theme_id).recommendations[
+            d.number - 1
+        ]
+        lines.append(f"{number}. {d.recommendation} ({names.get(d.theme_id, d.theme_id)})")
+        lines += _action_line(rec, always=True)
+    if not accepted:
+        lines.append("No recommendation has been accepted yet.")
+    return [*lines, ""]
 
 
 def _sign_off(review: ThemeReview) -> list[str]:
@@ -189,9 +233,11 @@ def review_as_text(review: ThemeReview) -> str:
     return "\n".join(lines)
 
 
-def theme_markdown(review: ThemeReview, number: int = 1) -> str:
-    """One theme's section of the report, as Markdown."""
-    return "\n".join(_theme(number, review))
+def theme_markdown(
+    review: ThemeReview, number: int = 1, decisions: list[Decision] | None = None
+) -> str:
+    """One theme's section of the report, as Markdown (with the chair's decisions on it)."""
+    return "\n".join(_theme(number, review, decisions or []))
 
 
 def cited_ids(review: StrategyReview) -> list[str]:
@@ -237,6 +283,7 @@ def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str])
             f"{number}. [Theme: {theme.theme_name}](#{number}-theme-{_anchor(theme.theme_name)})"
         )
     lines += [
+        *(["- [The chair's decisions](#the-chair-s-decisions)"] if review.decisions else []),
         "- [Missing or dropped themes](#missing-or-dropped-themes)",
         "- [Prioritised recommendations](#prioritised-recommendations)",
         "- [Evidence appendix](#evidence-appendix)",
@@ -245,7 +292,8 @@ def render_markdown(review: StrategyReview, run_id: str, models: dict[str, str])
         "",
     ]
     for number, theme in enumerate(review.themes, start=1):
-        lines += _theme(number, theme)
+        lines += _theme(number, theme, review.decisions)
+    lines += _decisions(review)
     lines += ["## Missing or dropped themes", ""]
     for item in review.missing_themes:
         lines += [

@@ -1,6 +1,8 @@
 """The consensus report, per theme and for the whole strategy, rendered as Markdown, with its
 claims listed alongside (choosing a claim goes back to the debate, narrowed to the messages and
-passages behind it) and, collapsed below the report, the statements the claim checks set aside."""
+passages behind it) and, collapsed below the report, the statements the claim checks set aside.
+Once the run has finished the chair accepts, rejects (with a reason) or defers the recommendation
+chosen in the claims list."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Markdown, OptionList, Tab, Tabs
 from textual.widgets.option_list import Option
 
-from orchestration.report.markdown import render_markdown, theme_markdown
-from orchestration.review_models import COMPUTED_LABEL, Claim, SetAside, ThemeReview
-from tui.run_view import RunView
+from orchestration.plain_errors import plain_message
+from orchestration.report.markdown import decision_text, render_markdown, theme_markdown
+from orchestration.review_models import COMPUTED_LABEL, ChairVerdict, Claim, SetAside, ThemeReview
+from tui.dialogs.text_prompt import TextPrompt
+from tui.session import Session
 
 WHOLE = "whole"
 
@@ -45,19 +49,23 @@ def claims_of(review: ThemeReview) -> list[Listed]:
 class ReportScreen(Screen[ClaimJump | None]):
     CSS_PATH = "report_screen.tcss"
     BINDINGS = [
-        Binding("escape,m", "close", "Back to the debate"),
-        Binding("s", "set_aside", "Set-aside list"),
+        Binding("escape,m", "close", "Debate"),
+        Binding("s", "set_aside", "Set aside"),
+        Binding("a", "decide('accepted')", "Accept"),
+        Binding("r", "decide('rejected')", "Reject"),
+        Binding("d", "decide('deferred')", "Defer"),
         Binding("left", "tab(-1)", "Previous theme", show=False),
         Binding("right", "tab(1)", "Next theme", show=False),
     ]
 
-    def __init__(self, view: RunView, theme_id: str | None = None) -> None:
+    def __init__(self, session: Session, theme_id: str | None = None) -> None:
         super().__init__()
-        self.view = view
+        self.session = session
+        view = self.view = session.view
         self.initial = theme_id if theme_id in view.themes else WHOLE
         self._claims: list[Listed] = []
         self._key = self.initial
-        self._shown_progress: tuple[int, int, bool] | None = None
+        self._shown_progress: tuple[int, int, bool, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,10 +88,15 @@ class ReportScreen(Screen[ClaimJump | None]):
         self._show(self.initial)
         self.set_interval(1.0, self._refresh_if_changed)  # a live run goes on underneath
 
-    def _progress(self) -> tuple[int, int, bool]:
+    def _progress(self) -> tuple[int, int, bool, int]:
         """Changes when a review, a draft or the whole-strategy pass arrives."""
         view = self.view
-        return (len(view.reviews), hash(tuple(view.drafts.values())), view.whole is not None)
+        return (
+            len(view.reviews),
+            hash(tuple(view.drafts.values())),
+            view.whole is not None,
+            len(view.decisions),
+        )
 
     def _refresh_if_changed(self) -> None:
         if self._progress() != self._shown_progress:
@@ -100,13 +113,16 @@ class ReportScreen(Screen[ClaimJump | None]):
         self._show_set_aside(key)
         self._claims = claims
         options = []
+        decided = {d.recommendation: d for d in self.view.decisions}
         for kind, claim, _ in claims:
             ids = ", ".join(claim.evidence_ids) or "no evidence"
             origin = f" · {COMPUTED_LABEL}" if claim.origin == "computed" else ""
+            decision = decided.get(claim.text) if kind == "recommendation" else None
             label = Text.assemble(
                 (KIND_LABELS[kind], "bold"),
                 claim.text,
                 (f"\n  {ids}{origin}", "dim"),
+                (f"\n  {decision_text(decision)}", "bold") if decision else "",
             )
             options.append(Option(label))
         claims_list = self.query_one("#claims", OptionList)
@@ -127,7 +143,9 @@ class ReportScreen(Screen[ClaimJump | None]):
                 body = "\n\n".join(theme_markdown(r, n) for n, r in enumerate(done, 1))
                 head = "# Report\n\n*The whole-strategy pass runs when every theme is reviewed.*"
                 return f"{head}\n\n{body}", [c for r in done for c in claims_of(r)]
-            markdown = render_markdown(view.whole, view.run_id, view.models)
+            markdown = render_markdown(
+                view.decided_report() or view.whole, view.run_id, view.models
+            )
             claims = [c for r in view.whole.themes for c in claims_of(r)]
             seen = {claim.text for _, claim, _ in claims}
             priorities: list[Listed] = [
@@ -135,7 +153,8 @@ class ReportScreen(Screen[ClaimJump | None]):
             ]
             return markdown, claims + priorities
         if key in view.reviews:
-            return theme_markdown(view.reviews[key]), claims_of(view.reviews[key])
+            review = view.reviews[key]
+            return theme_markdown(review, decisions=view.decisions), claims_of(review)
         theme = view.themes[key]
         if key in view.drafts:
             return (
@@ -173,12 +192,63 @@ class ReportScreen(Screen[ClaimJump | None]):
         if not box.collapsed:
             self.query_one("#report-scroll").scroll_to_widget(box, top=True, animate=False)
 
+    def action_decide(self, verdict: ChairVerdict) -> None:
+        """Accept, reject or defer the recommendation chosen in the claims list."""
+        chosen = self._chosen_recommendation()
+        if chosen is None:
+            return
+        theme_id, number, text = chosen
+        if verdict != "rejected":
+            self.run_worker(self._decide(theme_id, number, verdict, ""), group="decide")
+            return
+
+        def with_reason(reason: str | None) -> None:
+            if reason:
+                self.run_worker(self._decide(theme_id, number, verdict, reason), group="decide")
+
+        self.app.push_screen(
+            TextPrompt(f"Reject “{_clip(text, 60)}”: why?", "the reason, for the report"),
+            with_reason,
+        )
+
+    def _chosen_recommendation(self) -> tuple[str, int, str] | None:
+        """The theme, number and text of the recommendation chosen, or None (with a notice)."""
+        if self.view.whole is None or self.view.status != "complete":
+            self.notify("Decide on recommendations once the run has finished.", severity="warning")
+            return None
+        index = self.query_one("#claims", OptionList).highlighted
+        kind, claim, _ = (
+            self._claims[index] if index is not None and self._claims else ("", None, None)
+        )
+        if kind != "recommendation" or claim is None:
+            self.notify("Choose a recommendation in the claims list first.", severity="warning")
+            return None
+        for theme in self.view.whole.themes:
+            for number, rec in enumerate(theme.recommendations, start=1):
+                if rec.text == claim.text:
+                    return theme.theme_id, number, rec.text
+        self.notify("This recommendation is not in any theme's review.", severity="warning")
+        return None
+
+    async def _decide(self, theme_id: str, number: int, verdict: ChairVerdict, reason: str) -> None:
+        try:
+            await self.session.decide(theme_id, number, verdict, reason)
+        except (ValueError, OSError) as exc:
+            self.notify(f"Not recorded: {plain_message(exc)}", severity="error", timeout=12)
+            return
+        self.notify(f"Recommendation {verdict}; the report is updated.")
+        self._show(self._key, keep_place=True)
+
     def action_tab(self, step: int) -> None:
         tabs = self.query_one(Tabs)
         (tabs.action_next_tab if step > 0 else tabs.action_previous_tab)()
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _clip(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
 def set_aside_markdown(items: list[tuple[str, SetAside]]) -> str:

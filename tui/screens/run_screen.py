@@ -232,7 +232,7 @@ class RunScreen(ChairControls, Screen[None]):
     def action_report(self) -> None:
         theme = self.view.current_theme()
         chosen = self._theme_filter or (theme.id if theme else None)
-        self.app.push_screen(ReportScreen(self.view, chosen), self._jump_to_claim)
+        self.app.push_screen(ReportScreen(self.session, chosen), self._jump_to_claim)
 
     def _jump_to_claim(self, jump: ClaimJump | None) -> None:
         if jump is None:
