@@ -50,10 +50,12 @@ def register(commands: Any, parents: list[Any]) -> None:
     ask.set_defaults(handler=cmd_ask)
 
     export = commands.add_parser(
-        "export", parents=parents, help="Write a run's report and transcript to share."
+        "export",
+        parents=parents,
+        help="Write a run's report and transcript to share, or a board pack in Word (docx).",
     )
     export.add_argument("run_id", metavar="RUN-ID")
-    export.add_argument("--format", choices=("md", "html", "json"), default="html")
+    export.add_argument("--format", choices=("md", "html", "json", "docx"), default="html")
     export.set_defaults(handler=cmd_export)
 
 

@@ -1,5 +1,6 @@
 """Exporting a run for people without the tool: the report plus the full transcript (who said
-what, when, with which evidence) as Markdown, standalone HTML or JSON."""
+what, when, with which evidence) as Markdown, standalone HTML or JSON; or the report alone as a
+Word board pack (``orchestration.report.board_pack``)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ from orchestration.events import (
     ToolCalled,
 )
 from orchestration.record.event_log import read_log
-from orchestration.record.folder import RunFolder, write_atomically
+from orchestration.record.folder import DamagedFile, RunFolder, write_atomically
 
-Format = Literal["md", "html", "json"]
+Format = Literal["md", "html", "json", "docx"]
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
 blockquote{border-left:4px solid #88a;margin:0.5rem 0;padding:0.2rem 0.8rem;background:#f4f5fa}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:0.3rem 0.5rem}
@@ -68,8 +69,11 @@ def transcript_markdown(folder: Path) -> str:
 
 
 def export_run(path: Path, fmt: Format) -> Path:
-    """Write ``export.<fmt>`` into the run folder and return its path."""
+    """Write ``export.<fmt>`` into the run folder and return its path. Raises ``ValueError``
+    for a board pack (docx) of a run that has no report."""
     folder = RunFolder(path)
+    if fmt == "docx":
+        return _board_pack(folder)
     report = folder.report_md
     report_text = (
         report.read_text(encoding="utf-8") if report.exists() else "# Run without a report\n"
@@ -95,3 +99,30 @@ def export_run(path: Path, fmt: Format) -> Path:
         f"<style>{CSS}</style></head><body>{body}</body></html>\n",
     )
     return folder.export("html")
+
+
+def _board_pack(folder: RunFolder) -> Path:
+    """``export.docx``: the report as a Word board pack."""
+    from orchestration.report.board_pack import RunFacts, board_pack
+
+    review = folder.saved_review()
+    if review is None:
+        raise ValueError(
+            f"Run {folder.run_id} has no report yet, so there is no board pack to write; "
+            "export it as md or html for its transcript."
+        )
+    started = next((e for e in read_log(folder.events).events if isinstance(e, RunStarted)), None)
+    try:
+        pages = {pid: p.page for pid, p in folder.snapshot().items() if p.page is not None}
+    except DamagedFile:
+        pages = {}  # the pack then gives sections without pages
+    facts = RunFacts(
+        run_id=started.run_id if started else folder.run_id,
+        models=dict(started.models) if started else {},
+        embedding_model=started.embedding_model if started else "",
+        started_at=started.at if started else None,
+        pages=pages,
+    )
+    out = folder.export("docx")
+    write_atomically(out, board_pack(review, facts))
+    return out

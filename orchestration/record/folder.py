@@ -24,16 +24,18 @@ from orchestration.review_models import StrategyReview
 from tools.evidence import Passage
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place. A failure
-    leaves ``path`` as it was and names ``path`` (not the temporary file)."""
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (UTF-8; bytes as they are) to a temporary file beside ``path``, then rename
+    it into place. A failure leaves ``path`` as it was and names ``path`` (not the temporary
+    file)."""
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
         )
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        mode, encoding = ("wb", None) if isinstance(text, bytes) else ("w", "utf-8")
+        with os.fdopen(handle, mode, encoding=encoding) as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())

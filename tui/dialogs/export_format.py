@@ -1,5 +1,5 @@
 """Choose how to export a run: the report with its full transcript as Markdown, a web page to
-circulate, or the data as JSON."""
+circulate, the data as JSON, or the report as a Word board pack."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ FORMATS = {
     "html": "A web page to circulate (report and transcript)",
     "md": "Markdown (report and transcript)",
     "json": "JSON (the report and every event, for other tools)",
+    "docx": "A Word board pack (the report for a board, evidence in an annex)",
 }
 
 
 class ExportFormat(Dialog[str]):
-    """Returns the chosen format ("html", "md" or "json"), or None when cancelled."""
+    """Returns the chosen format ("html", "md", "json" or "docx"), or None when cancelled."""
 
     DEFAULT_CSS = """
     ExportFormat > Vertical { max-width: 70; }
