@@ -187,3 +187,24 @@ async def test_the_chair_decides_on_recommendations_in_the_report(settings):
         e.kind for e in read_log(folder / "events.jsonl").events if e.type == "human_steer"
     ]
     assert kinds_logged[-2:] == ["accept", "reject"]
+
+
+async def test_the_debate_is_wrapped_at_the_width_it_is_drawn_at_whatever_is_shown(settings):
+    """Lines wrapped for one width and drawn at another lose their last characters."""
+    app = create_app(settings, open_run=FIXTURE.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        debate = screen.query_one(DebateLog)
+
+        async def wrapped_as_drawn() -> bool:
+            await pilot.pause()
+            return debate._width == debate.scrollable_content_region.width
+
+        assert await wrapped_as_drawn()
+        await pilot.press("v")  # the evidence pane hidden: the debate widens
+        assert await wrapped_as_drawn()
+        screen.query_one("#search", Input).value = "OPEN OBJECTIONS"  # a few entries: no scrollbar
+        assert await wrapped_as_drawn()
+        await pilot.press("x")
+        assert await wrapped_as_drawn()
