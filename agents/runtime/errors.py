@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import openai
 
 from agents.model_settings import ModelEndpoint
@@ -30,10 +32,14 @@ def explain(exc: BaseException, endpoint: ModelEndpoint) -> ModelCallError:
     where = endpoint.resolved_base_url() or endpoint.backend
     if isinstance(exc, ModelCallError):
         return exc
+    if endpoint.backend == "azure" and isinstance(exc, openai.APIStatusError):
+        azure = _azure(exc, endpoint)
+        if azure is not None:
+            return azure
     if isinstance(exc, openai.AuthenticationError):
         return ModelCallError(
-            f"{name} rejected the API key; set a valid key in OPENAI_API_KEY "
-            "(AZURE_OPENAI_API_KEY for Azure) or models.default.api_key.",
+            f"{name} rejected the API key; set a valid key in OPENAI_API_KEY or "
+            "models.default.api_key.",
             "auth",
         )
     if isinstance(exc, openai.NotFoundError):
@@ -72,3 +78,43 @@ def explain(exc: BaseException, endpoint: ModelEndpoint) -> ModelCallError:
             "malformed",
         )
     return ModelCallError(f"{name} failed: {type(exc).__name__}: {exc}", "other")
+
+
+def _azure(exc: openai.APIStatusError, endpoint: ModelEndpoint) -> ModelCallError | None:
+    """Azure OpenAI's own answers to the three usual mistakes (a wrong deployment name, API
+    version or key), told by its error codes; ``None`` for anything else."""
+    where = f"Azure OpenAI at {endpoint.resolved_base_url()}"
+    version = endpoint.api_version
+    supported = ModelEndpoint.model_fields["api_version"].default
+    body = exc.body if isinstance(exc.body, dict) else {}
+    said = str(body.get("message") or "").strip().rstrip(".")
+    if exc.status_code == 401:
+        return ModelCallError(
+            f"{where} rejected the API key (access denied); set models.default.api_key (or "
+            "AZURE_OPENAI_API_KEY) to KEY 1 or KEY 2 of this resource, shown under Keys and "
+            "Endpoint in Azure AI Foundry or the Azure portal.",
+            "auth",
+        )
+    if exc.code == "DeploymentNotFound":
+        return ModelCallError(
+            f"{where} has no deployment named '{endpoint.model}'; set models.default.model to the "
+            "deployment's name as shown in Azure AI Foundry (Deployments), which need not be the "
+            "model's name (a deployment made in the last few minutes may not be ready yet).",
+            "unknown_model",
+        )
+    not_found = exc.status_code == 404 and said.lower() == "resource not found"
+    if not_found and urlsplit(endpoint.resolved_base_url() or "").path.strip("/"):
+        return ModelCallError(
+            f"{where} answered 404 Resource not found; set models.default.base_url to the "
+            "resource's endpoint alone, with nothing after the host (https://NAME.openai.azure.com"
+            ", as Keys and Endpoint shows it), not a full request address.",
+            "config",
+        )
+    if not_found or (exc.status_code == 400 and "api version" in said.lower()):
+        answer = "404 Resource not found" if not_found else said
+        return ModelCallError(
+            f"{where} does not accept the API version '{version}' (it answered {answer}); set "
+            f"models.default.api_version to a version it supports, such as {supported}.",
+            "api_version",
+        )
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -97,6 +98,11 @@ class ModelFactory:
         }
         if endpoint.backend == "replay":
             return _replay_client(endpoint), {}
+        # AutoGen warns on every whole (unstreamed) reply whose model name differs from the one
+        # asked for: every Azure reply (a deployment is named by its owner, the reply by the
+        # model) and many a compatible server's. It only affects AutoGen's own token estimates,
+        # never ours. Set here, not on import, so that it holds wherever the client is built.
+        warnings.filterwarnings("ignore", message="Resolved model mismatch", category=UserWarning)
         if endpoint.backend == "local":
             return self._local_client(endpoint, common)
         if endpoint.backend == "azure":

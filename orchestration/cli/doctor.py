@@ -93,6 +93,44 @@ def _index_rows(settings: Settings) -> list[tuple[str, bool, str]]:
     return rows
 
 
+def _file_rows(settings: Settings) -> list[tuple[str, bool, str]]:
+    """The files a run starts from and the folder it writes to, as absolute paths: a relative
+    setting means relative to the working directory, and the defaults are the bundled files."""
+    r = settings.retrieval
+    strategy, corpus, catalog = (p.absolute() for p in (settings.strategy, r.corpus_dir, r.catalog))
+    transcripts = settings.transcripts_dir.absolute()
+    change = "change it with transcripts_dir in review.toml or REVIEW_TRANSCRIPTS_DIR"
+    rows = [
+        (
+            "strategy",
+            strategy.is_file(),
+            f"{strategy}, reviewed when `review run` is given none"
+            if strategy.is_file()
+            else f"{strategy} is not a file; set strategy in review.toml (or REVIEW_STRATEGY) to "
+            "a strategy .toml or .md, or give `review run` one.",
+        ),
+        (
+            "corpus folder",
+            corpus.is_dir(),
+            f"{corpus}, ingested when `review ingest` is given no paths"
+            if corpus.is_dir()
+            else f"{corpus} is not a folder; set retrieval.corpus_dir in review.toml (or "
+            "REVIEW_RETRIEVAL__CORPUS_DIR) to your documents' folder.",
+        ),
+        (
+            "catalog",
+            True,
+            str(catalog) if catalog.is_file() else f"{catalog} (none: an empty catalog)",
+        ),
+    ]
+    if transcripts.exists() and not transcripts.is_dir():
+        rows.append(("transcripts", False, f"{transcripts} is not a folder; {change}."))
+    else:
+        created = "" if transcripts.exists() else " (created by the first run)"
+        rows.append(("transcripts", True, f"runs are saved in {transcripts}{created}; {change}."))
+    return rows
+
+
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     models = Table(title="Models", expand=True)
     for column in ("agent", "backend and model", "status"):
@@ -109,7 +147,16 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     for name, ok, note in index_rows:
         index.add_row(name, ("[green]ok[/] " if ok else "[red]problem[/] ") + escape(note))
     console.print(index)
-    healthy = all(ok for *_, ok, _ in model_rows) and all(ok for _, ok, _ in index_rows)
+    files = Table(title="Files", expand=True)
+    files.add_column("what")
+    files.add_column("where")
+    file_rows = _file_rows(settings)
+    for name, ok, note in file_rows:
+        files.add_row(name, ("[green]ok[/] " if ok else "[red]problem[/] ") + escape(note))
+    console.print(files)
+    healthy = all(ok for *_, ok, _ in model_rows) and all(
+        ok for _, ok, _ in [*index_rows, *file_rows]
+    )
     console.print(
         "All good." if healthy else "Fix the problems above, then run `review doctor` again."
     )

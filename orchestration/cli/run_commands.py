@@ -20,7 +20,7 @@ def register(commands: Any, parents: list[Any]) -> None:
         "run", parents=parents, help="Run the review panel over a strategy (headless)."
     )
     run.add_argument(
-        "strategy", nargs="?", type=Path, help="Strategy .toml or .md (default: the bundled draft)."
+        "strategy", nargs="?", type=Path, help="Strategy .toml, .md or .docx (default: the bundled draft)."
     )
     run.add_argument(
         "--themes", nargs="+", metavar="THEME", help="Only these themes (ids or names)."
@@ -97,7 +97,9 @@ def run_headless(
     result = asyncio.run(
         run_review(
             settings,
-            strategy or settings.strategy,
+            # a relative path means relative to the working directory: recorded absolute, so
+            # the run can be resumed or replayed from any other
+            (strategy or settings.strategy).expanduser().absolute(),
             themes,
             concurrency,
             sink=ConsoleView(console),
