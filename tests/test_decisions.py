@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -13,8 +14,10 @@ from orchestration.engine import run as run_module
 from orchestration.record.audit import audit_run
 from orchestration.record.decisions import decide
 from orchestration.record.event_log import read_log
+from orchestration.record.export import export_run
 from orchestration.record.folder import RunFolder
 from orchestration.record.sealing import installation_key
+from orchestration.review_models import ACTION_FIELDS
 from orchestration.settings import load_settings
 from tests.scripted import ScriptedSpeaker
 
@@ -79,3 +82,18 @@ def test_a_decision_that_cannot_be_taken_says_why_and_writes_nothing(run):
     with pytest.raises(ValueError, match="no recommendation 1"):
         decide(folder, key, "no-such-theme", 1, "accepted")
     assert (folder.events.read_bytes(), folder.report_md.read_bytes()) == before
+
+
+def test_the_accepted_recommendations_export_as_an_action_list(run, capsys):
+    folder, key = run
+    with pytest.raises(ValueError, match="No recommendation has been accepted"):
+        export_run(folder.path, "csv")
+    decide(folder, key, "talent", 2, "accepted")
+    decide(folder, key, "talent", 1, "deferred")
+    rows = list(csv.DictReader(export_run(folder.path, "csv").open(encoding="utf-8")))
+    recommendation = json.loads(folder.report_json.read_text())["themes"][0]["recommendations"][1]
+    assert [r["recommendation"] for r in rows] == [recommendation["text"]]
+    [row] = rows
+    assert row["theme"] == "Talent" and set(ACTION_FIELDS) <= set(row)
+    cited = recommendation["citations"][0]
+    assert f"{cited['evidence_id']} “{cited['quote']}”" in row["evidence"]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from orchestration.record.audit import AuditResult, judge_claims
+from orchestration.record.export import Format
 from orchestration.record.folder import RunFolder
 from orchestration.record.saved_runs import list_runs
 from orchestration.settings import Settings
@@ -52,10 +53,11 @@ def register(commands: Any, parents: list[Any]) -> None:
     export = commands.add_parser(
         "export",
         parents=parents,
-        help="Write a run's report and transcript to share, or a board pack in Word (docx).",
+        help="Write a run's report and transcript to share, a board pack in Word (docx), or "
+        "the chair's action list (csv).",
     )
     export.add_argument("run_id", metavar="RUN-ID")
-    export.add_argument("--format", choices=("md", "html", "json", "docx"), default="html")
+    export.add_argument("--format", choices=get_args(Format), default="html")
     export.set_defaults(handler=cmd_export)
 
 

@@ -10,6 +10,8 @@ are sealed in the log (``files_sealed``), so `review audit` still checks them.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,7 +20,7 @@ from orchestration.record.event_log import EventLog
 from orchestration.record.folder import RunFolder, write_atomically
 from orchestration.record.replaying import load_prior
 from orchestration.report.markdown import render_markdown
-from orchestration.review_models import ChairVerdict, Decision, StrategyReview
+from orchestration.review_models import ACTION_FIELDS, ChairVerdict, Decision, StrategyReview
 
 VERDICT_OF: dict[str, ChairVerdict] = {
     "accept": "accepted",
@@ -97,6 +99,32 @@ def decide(
     finally:
         log.close()
     return [steer, sealed]
+
+
+ACTION_COLUMNS = ("theme", "recommendation", "priority", *ACTION_FIELDS, "evidence", "reason")
+
+
+def action_list_csv(review: StrategyReview) -> str:
+    """The accepted recommendations as CSV for a spreadsheet: one row each, with its action
+    fields (blank where the evidence gave none) and the evidence it rests on. Raises
+    ``ValueError`` when none is accepted."""
+    accepted = [d for d in review.decisions if d.verdict == "accepted"]
+    if not accepted:
+        raise ValueError(
+            "No recommendation has been accepted yet, so there is no action list; accept "
+            "recommendations in the report screen (a) first."
+        )
+    themes = {t.theme_id: t for t in review.themes}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ACTION_COLUMNS)
+    for d in accepted:
+        theme = themes[d.theme_id]
+        rec = theme.recommendations[d.number - 1]
+        fields = [getattr(rec, name) or "" for name in ACTION_FIELDS]
+        evidence = "; ".join(f"{c.evidence_id} “{c.quote}”" for c in rec.citations)
+        writer.writerow([theme.theme_name, rec.text, rec.priority, *fields, evidence, d.reason])
+    return out.getvalue()
 
 
 def _finished(events: list[Any]) -> bool:

@@ -24,7 +24,7 @@ from orchestration.events import (
 from orchestration.record.event_log import read_log
 from orchestration.record.folder import DamagedFile, RunFolder, write_atomically
 
-Format = Literal["md", "html", "json", "docx"]
+Format = Literal["md", "html", "json", "docx", "csv"]
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
 blockquote{border-left:4px solid #88a;margin:0.5rem 0;padding:0.2rem 0.8rem;background:#f4f5fa}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:0.3rem 0.5rem}
@@ -74,6 +74,8 @@ def export_run(path: Path, fmt: Format) -> Path:
     folder = RunFolder(path)
     if fmt == "docx":
         return _board_pack(folder)
+    if fmt == "csv":
+        return _action_list(folder)
     report = folder.report_md
     report_text = (
         report.read_text(encoding="utf-8") if report.exists() else "# Run without a report\n"
@@ -99,6 +101,17 @@ def export_run(path: Path, fmt: Format) -> Path:
         f"<style>{CSS}</style></head><body>{body}</body></html>\n",
     )
     return folder.export("html")
+
+
+def _action_list(folder: RunFolder) -> Path:
+    """``export.csv``: the recommendations the chair accepted, as an action list."""
+    from orchestration.record.decisions import action_list_csv
+
+    review = folder.saved_review()
+    if review is None:
+        raise ValueError(f"Run {folder.run_id} has no report yet, so there is no action list.")
+    write_atomically(folder.export("csv"), action_list_csv(review))
+    return folder.export("csv")
 
 
 def _board_pack(folder: RunFolder) -> Path:

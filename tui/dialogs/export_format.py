@@ -1,5 +1,5 @@
 """Choose how to export a run: the report with its full transcript as Markdown, a web page to
-circulate, the data as JSON, or the report as a Word board pack."""
+circulate, the data as JSON, the report as a Word board pack, or the chair's action list."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ FORMATS = {
     "md": "Markdown (report and transcript)",
     "json": "JSON (the report and every event, for other tools)",
     "docx": "A Word board pack (the report for a board, evidence in an annex)",
+    "csv": "The action list: recommendations the chair accepted (a spreadsheet)",
 }
 
 
 class ExportFormat(Dialog[str]):
-    """Returns the chosen format ("html", "md", "json" or "docx"), or None when cancelled."""
+    """Returns the chosen format (a key of ``FORMATS``), or None when cancelled."""
 
     DEFAULT_CSS = """
     ExportFormat > Vertical { max-width: 70; }
