@@ -358,3 +358,19 @@ def test_a_full_disk_stops_the_run_plainly_and_it_resumes_after(
     assert check.intact and check.events[-1].status == "complete"
     signers = [e.agent for e in check.events if e.type == "agent_message" and e.phase == "sign_off"]
     assert signers == ["national-policy", "leeds-local", "inclusion", "critic"]
+
+
+def test_a_follow_up_the_model_answers_with_nothing_says_so_and_is_logged(
+    run_folder, corpus_index, tmp_path, monkeypatch, capsys
+):
+    answer = tmp_path / "answer.json"
+    answer.write_text(json.dumps(["", "  "]))  # a busy server's empty replies, twice
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(answer))
+    data = ["--data-dir", str(corpus_index.settings.data_dir)]
+    assert main(["ask", run_folder.name, "Is international recruitment covered?", *data]) == 2
+    err = capsys.readouterr().err
+    assert "gave no answer" in err and "Traceback" not in err
+    check = read_log(run_folder / "events.jsonl")
+    assert check.intact and check.events[-1].type == "error"
+    assert check.events[-1].kind == "empty_reply"
+    assert not any(e.type == "agent_message" and e.phase == "follow_up" for e in check.events)

@@ -22,6 +22,7 @@ from orchestration.engine.claims.for_run import build_checker
 from orchestration.engine.claims.turns import check_answer
 from orchestration.events import (
     AgentMessage,
+    ErrorRaised,
     EvidencePack,
     FilesSealed,
     HumanSteer,
@@ -95,7 +96,21 @@ async def ask(
     try:
         record(HumanSteer(kind="ask", text=question, target=agent))
         record(EvidencePack(agent=agent, queries=[question], evidence_ids=[p.id for p in passages]))
-        text, usage = await _reply(speaker, _request(agent, question, passages, prior, settings))
+        request = _request(agent, question, passages, prior, settings)
+        text, usage = await _reply(speaker, request)
+        if not text:  # a busy or cut-off server can answer nothing: ask once more
+            for call in usage:
+                record(UsageRecorded.of(call))
+            text, usage = await _reply(speaker, request)
+        if not text:
+            for call in usage:
+                record(UsageRecorded.of(call))
+            message = (
+                f"{agent} gave no answer: the model returned nothing twice. Ask again; if it "
+                "happens again, check the model server's log."
+            )
+            record(ErrorRaised(message=message, kind="empty_reply", agent=agent))
+            raise ValueError(message)
         checker = await asyncio.to_thread(_checker, settings, prior.started, searcher)
         checked = check_answer(checker, agent, text, passages)
         record(
