@@ -240,3 +240,17 @@ def test_the_status_line_counts_turns_and_estimates_the_time_left_from_this_run(
     line = status_text(view, read_only=False).plain
     assert "Talent: Openings, turn 4 of ≤11" in line
     assert "about 30 min left" in line
+
+
+def test_the_token_count_moves_while_a_reply_streams_and_is_exact_once_its_usage_arrives():
+    from tui.widgets.status_bar import status_text
+
+    view = RunView({"talent": "Talent"})
+    view.apply(started())
+    view.apply(PhaseChanged(theme_id="talent", phase="opening"))
+    view.apply(MessageDelta(theme_id="talent", agent="critic", text="x" * 400))
+    assert "~100 tokens" in status_text(view, read_only=False).plain
+    usage = dict(model="m", prompt_tokens=900, completion_tokens=120, latency_s=1.0)
+    view.apply(UsageRecorded(theme_id="talent", agent="critic", **usage))
+    line = status_text(view, read_only=False).plain
+    assert "1,020 tokens" in line and "~" not in line

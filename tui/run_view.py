@@ -66,15 +66,26 @@ class ThemeState:
     turns: int = 0  # the panel's replies so far
 
 
+CHARS_PER_TOKEN = 4  # for the running estimate while a reply streams
+
+
 @dataclass
 class Totals:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost: float | None = None
+    streaming: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    """Characters streamed by each (theme, agent) whose call's usage has not arrived yet."""
 
     @property
     def tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+    @property
+    def estimate(self) -> int:
+        """The tokens so far, counting replies still streaming at about four characters a
+        token (their usage arrives when the call ends)."""
+        return self.tokens + sum(self.streaming.values()) // CHARS_PER_TOKEN
 
 
 class RunView:
@@ -152,6 +163,7 @@ class RunView:
         entry = self.entries[index]
         entry.text += event.text
         entry.version += 1
+        self.totals.streaming[key] = self.totals.streaming.get(key, 0) + len(event.text)
 
     def _on_AgentMessage(self, event: AgentMessage) -> None:
         self.working.pop(event.theme_id, None)
@@ -241,6 +253,7 @@ class RunView:
     def _on_UsageRecorded(self, event: UsageRecorded) -> None:
         self.totals.prompt_tokens += event.prompt_tokens
         self.totals.completion_tokens += event.completion_tokens
+        self.totals.streaming.pop((event.theme_id, event.agent), None)
         if event.cost is not None:
             self.totals.cost = (self.totals.cost or 0.0) + event.cost
 

@@ -45,7 +45,8 @@ def status_text(view: RunView, read_only: bool) -> Text:
     if not read_only and (left := view.seconds_left()) is not None:
         text.append(f", about {max(1, round(left / 60))} min left", style="dim")
     totals = view.totals  # last: a narrow terminal cuts the line here first
-    text.append(f"  {totals.tokens:,} tokens", style="dim")
+    about = "~" if totals.streaming else ""  # a reply is streaming: its tokens are estimated
+    text.append(f"  {about}{totals.estimate:,} tokens", style="dim")
     if totals.cost is not None:
         text.append(f"  ${totals.cost:.4f}", style="dim")
     return text
