@@ -16,7 +16,7 @@ from orchestration.review_models import COMPUTED_LABEL
 from orchestration.settings import Settings, load_settings
 from tests.helpers import until
 from tui.app import create_app
-from tui.screens.report_screen import ReportScreen, claims_of
+from tui.screens.report_screen import ClaimJump, ReportScreen, claims_of
 from tui.screens.run_screen import RunScreen
 from tui.widgets.debate_log import DebateLog
 
@@ -208,3 +208,18 @@ async def test_the_debate_is_wrapped_at_the_width_it_is_drawn_at_whatever_is_sho
         assert await wrapped_as_drawn()
         await pilot.press("x")
         assert await wrapped_as_drawn()
+
+
+async def test_a_claim_that_cites_nothing_leads_to_the_review_that_made_it(settings):
+    app = create_app(settings, open_run=FIXTURE.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        said: list[str] = []
+        screen.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+        screen._jump_to_claim(ClaimJump("A claim on its own.", [], {}, "talent"))
+        await pilot.pause()
+        shown = [screen.view.entries[i] for i in screen.query_one(DebateLog).shown]
+        assert shown and all(e.theme_id == "talent" and e.phase == "review" for e in shown)
+        assert any(e.agent == "editor" for e in shown)
+        assert "cites no passage" in said[-1]

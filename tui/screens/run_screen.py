@@ -237,6 +237,16 @@ class RunScreen(ChairControls, Screen[None]):
     def _jump_to_claim(self, jump: ClaimJump | None) -> None:
         if jump is None:
             return
+        if not jump.evidence_ids:  # nothing cites it: go to the review that made the claim
+            self._evidence_filter = None
+            self._theme_filter = jump.theme_id
+            self.query_one("#phase-filter", Select).value = "review"
+            self._apply_filters()
+            self.notify(
+                "This claim cites no passage; here is the editor's review that made it. "
+                "x clears the filter."
+            )
+            return
         self._evidence_filter = set(jump.evidence_ids)
         self._theme_filter = jump.theme_id
         self._apply_filters()
