@@ -21,7 +21,10 @@ def register(commands: Any, parents: list[Any]) -> None:
         "tui", parents=parents, help="Watch and steer the panel in the terminal UI."
     )
     tui.add_argument(
-        "strategy", nargs="?", type=Path, help="Strategy .toml, .md or .docx (default: the bundled draft)."
+        "strategy",
+        nargs="?",
+        type=Path,
+        help="Strategy .toml, .md or .docx (default: the bundled draft).",
     )
     tui.add_argument("--themes", nargs="+", metavar="THEME", help="Only these themes.")
     tui.add_argument("--rounds", type=at_least_one, help="Critique/rebuttal rounds at most.")

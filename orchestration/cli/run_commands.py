@@ -20,7 +20,10 @@ def register(commands: Any, parents: list[Any]) -> None:
         "run", parents=parents, help="Run the review panel over a strategy (headless)."
     )
     run.add_argument(
-        "strategy", nargs="?", type=Path, help="Strategy .toml, .md or .docx (default: the bundled draft)."
+        "strategy",
+        nargs="?",
+        type=Path,
+        help="Strategy .toml, .md or .docx (default: the bundled draft).",
     )
     run.add_argument(
         "--themes", nargs="+", metavar="THEME", help="Only these themes (ids or names)."
