@@ -24,6 +24,7 @@ from agents.model_settings import ModelSettings
 from orchestration.engine.budget import EvidenceBudget
 from orchestration.engine.claims.settings import ClaimSettings
 from orchestration.engine.protocol import Limits
+from orchestration.record.compare_models import CompareSettings
 from orchestration.strategy import DEFAULT_STRATEGY
 from tools.settings import RetrievalSettings
 
@@ -51,6 +52,10 @@ class Settings(BaseSettings):
     )
     claims: ClaimSettings = Field(
         default_factory=ClaimSettings, description="How strictly model-written text is checked."
+    )
+    compare: CompareSettings = Field(
+        default_factory=CompareSettings,
+        description="How `review compare` matches two runs by meaning (similarity thresholds).",
     )
     transcripts_dir: Path = Field(
         default=Path("transcripts"), description="Where run folders are written."

@@ -14,6 +14,7 @@ from typing import Any
 from rich.console import Console
 
 from orchestration.cli import (
+    compare_command,
     corpus_commands,
     doctor,
     run_commands,
@@ -63,7 +64,14 @@ def _add_common_options(parser: argparse.ArgumentParser, defaults: bool) -> None
     )
 
 
-CORE_COMMANDS = (corpus_commands, doctor, run_commands, strategy_command, transcript_commands)
+CORE_COMMANDS = (
+    corpus_commands,
+    doctor,
+    run_commands,
+    strategy_command,
+    transcript_commands,
+    compare_command,
+)
 COMMAND_GROUP = "strategy_review.commands"
 
 

@@ -1,5 +1,5 @@
-"""The transcript browser: saved runs with their state; open one read-only, audit it, or resume
-an interrupted one."""
+"""The transcript browser: saved runs with their state; open one read-only, audit it, resume an
+interrupted one, or compare two (``c`` on one run, then ``c`` on the other)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from orchestration.record.folder import RunFolder
 from orchestration.record.saved_runs import RunSummary, list_runs
 from orchestration.settings import Settings
+from tui.screens.compare_screen import CompareScreen
 
 STATUS_STYLE = {
     "complete": "green",
@@ -26,6 +28,7 @@ class RunsScreen(Screen[None]):
         Binding("enter", "open", "Open"),
         Binding("u", "audit", "Audit"),
         Binding("R", "resume", "Resume"),
+        Binding("c", "compare", "Compare two"),
         Binding("n", "new_run", "New run"),
         Binding("g", "reload", "Refresh"),
         Binding("escape", "back", "Back"),
@@ -35,6 +38,7 @@ class RunsScreen(Screen[None]):
         super().__init__()
         self.settings = settings
         self.runs: list[RunSummary] = []
+        self.marked: RunSummary | None = None  # the first run chosen for a comparison
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,12 +69,25 @@ class RunsScreen(Screen[None]):
                 run.models,
                 key=run.run_id,
             )
-        self.query_one("#runs-help", Static).update(
-            f"{len(self.runs)} saved run(s). Enter opens a run read-only; u audits it; "
-            "R resumes an interrupted run; n starts a new run on the bundled strategy."
-            if self.runs
-            else "No saved runs yet: press n to start a review of the bundled strategy."
-        )
+        if self.marked is not None and self.marked.run_id not in {r.run_id for r in self.runs}:
+            self.marked = None
+        self._help()
+
+    def _help(self) -> None:
+        if self.marked is not None:
+            text = (
+                f"Run {self.marked.run_id} is marked to compare: highlight the other run and press "
+                "c (c on the marked run unmarks it)."
+            )
+        elif self.runs:
+            text = (
+                f"{len(self.runs)} saved run(s). Enter opens a run read-only; u audits it; "
+                "R resumes an interrupted run; c on two runs compares them (earlier with later); "
+                "n starts a new run on the bundled strategy."
+            )
+        else:
+            text = "No saved runs yet: press n to start a review of the bundled strategy."
+        self.query_one("#runs-help", Static).update(text)
 
     def _chosen(self) -> RunSummary | None:
         table = self.query_one(DataTable)
@@ -95,6 +112,30 @@ class RunsScreen(Screen[None]):
             self.app.resume_run(run.run_id)  # type: ignore[attr-defined]
         elif run is not None:
             self.notify(f"Run {run.run_id} is {run.status}; only a stopped run can be resumed.")
+
+    def action_compare(self) -> None:
+        """The first press marks the highlighted run; the second, on another run, compares the
+        two, the earlier started as A."""
+        run = self._chosen()
+        if run is None:
+            self.notify("There are no saved runs to compare.")
+            return
+        if not RunFolder(run.folder).report_json.exists():
+            self.notify(
+                f"Run {run.run_id} has no report yet, so it cannot be compared; "
+                "resume it (R) to finish it first."
+            )
+            return
+        marked = self.marked
+        self.marked = run if marked is None else None
+        self._help()
+        if marked is None:
+            self.notify(f"Run {run.run_id} marked: press c on the run to compare it with.")
+        elif marked.run_id == run.run_id:
+            self.notify(f"Run {run.run_id} is no longer marked.")
+        else:
+            a, b = sorted((marked, run), key=lambda r: (r.started, r.run_id))
+            self.app.push_screen(CompareScreen(self.settings, a.run_id, b.run_id))
 
     def action_new_run(self) -> None:
         self.app.start_run()  # type: ignore[attr-defined]
