@@ -57,26 +57,47 @@ def test_a_selected_message_shows_its_passages_with_the_quote(snap_compare, sett
     assert snap_compare(app, terminal_size=(120, 40), run_before=select)
 
 
-def test_report_screen(snap_compare, settings):
-    async def open_report(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
+SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
 
+
+def _after(*keys: str):
+    """Settle, press ``keys`` and settle again (a screen or dialog opened by keys)."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_report_screen(snap_compare, settings, size):
     app = create_app(settings, open_run=RUN_ID)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=open_report)
+    assert snap_compare(app, terminal_size=size, run_before=_after("m"))
 
 
-def test_saved_runs_screen(snap_compare, settings):
+@pytest.mark.parametrize("size", SIZES)
+def test_saved_runs_screen(snap_compare, settings, size):
     app = create_app(settings, browse=True)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
 
 
-def test_audit_screen(snap_compare, settings):
-    async def audit(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("u")
-        await settle(pilot)
-
+@pytest.mark.parametrize("size", SIZES)
+def test_audit_screen(snap_compare, settings, size):
     app = create_app(settings, browse=True)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=audit)
+    assert snap_compare(app, terminal_size=size, run_before=_after("u"))
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pytest.param(("E",), id="export"),
+        pytest.param(("f",), id="follow-up"),
+        pytest.param(("m", "down", "down", "r"), id="reject-reason"),
+    ],
+)
+def test_dialogs_at_80x24(snap_compare, settings, keys):
+    app = create_app(settings, open_run=RUN_ID)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_after(*keys))

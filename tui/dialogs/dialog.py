@@ -18,6 +18,7 @@ class Dialog(ModalScreen[ResultT | None], Generic[ResultT]):
         width: 80%; max-width: 90; height: auto; padding: 1 2;
         border: thick $accent; background: $surface;
     }
+    Dialog Label { width: 100%; }  /* wraps, where a narrow terminal would cut it */
     Dialog .hint { color: $text-muted; margin: 1 0 0 0; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

@@ -207,7 +207,7 @@ class ReportScreen(Screen[ClaimJump | None]):
                 self.run_worker(self._decide(theme_id, number, verdict, reason), group="decide")
 
         self.app.push_screen(
-            TextPrompt(f"Reject “{_clip(text, 60)}”: why?", "the reason, for the report"),
+            TextPrompt(f"Reject “{_clip(text, 44)}”: why?", "the reason, for the report"),
             with_reason,
         )
 
