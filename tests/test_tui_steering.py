@@ -162,10 +162,16 @@ async def test_pausing_holds_the_next_turn_until_resumed(settings):
         await until(pilot, lambda: screen.view.paused)  # the debate took the pause...
         await pilot.pause(0.3)  # (nothing to wait for: this gives a wrong turn time to start)
         assert len(speaker.pending) == 1  # ...and holds between turns
+        said: list[str] = []
+        screen.notify = lambda message, **_: said.append(message)  # type: ignore[method-assign]
+        await pilot.press("i")
+        await type_and_send(pilot, "Mind the bank staff")
+        assert "it takes this when you resume" in said[-1]  # not silently pending
         await pilot.press("p")
         await until(pilot, lambda: len(speaker.pending) >= 2)
         await finish(pilot, app, speaker)
     assert logged(settings, "pause") and logged(settings, "resume")
+    assert [s.text for s in logged(settings, "interject")] == ["Mind the bank staff"]
 
 
 @pytest.mark.slow  # two whole runs: the live one, then its replay

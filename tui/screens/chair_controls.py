@@ -101,7 +101,10 @@ class ChairControls(Screen[None]):
         self, kind: SteerKind, text: str = "", target: str | None = None, theme: str | None = None
     ) -> None:
         self.session.steer(kind, text, target, theme)
-        self.notify(STEER_NOTES[kind].format(target=target, text=text))
+        note = STEER_NOTES[kind].format(target=target, text=text)
+        if self.view.paused and kind not in ("pause", "resume"):
+            note += " The debate is paused: it takes this when you resume (p)."
+        self.notify(note)
         self.refresh_bindings()
 
     def _when_still(self, action: str, send: Callable[[], None]) -> None:
