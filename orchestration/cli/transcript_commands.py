@@ -53,8 +53,8 @@ def register(commands: Any, parents: list[Any]) -> None:
     export = commands.add_parser(
         "export",
         parents=parents,
-        help="Write a run's report and transcript to share, a board pack in Word (docx), or "
-        "the chair's action list (csv).",
+        help="Write a run's report and transcript to share (md, html, json), a board pack in "
+        "Word (docx) or PDF (pdf), or the chair's action list (csv).",
     )
     export.add_argument("run_id", metavar="RUN-ID")
     export.add_argument("--format", choices=get_args(Format), default="html")

@@ -1,6 +1,6 @@
 """Exporting a run for people without the tool: the report plus the full transcript (who said
 what, when, with which evidence) as Markdown, standalone HTML or JSON; or the report alone as a
-Word board pack (``orchestration.report.board_pack``)."""
+board pack in Word or PDF (``orchestration.report.board_pack``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from orchestration.events import (
 from orchestration.record.event_log import read_log
 from orchestration.record.folder import DamagedFile, RunFolder, write_atomically
 
-Format = Literal["md", "html", "json", "docx", "csv"]
+Format = Literal["md", "html", "json", "docx", "pdf", "csv"]
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
 blockquote{border-left:4px solid #88a;margin:0.5rem 0;padding:0.2rem 0.8rem;background:#f4f5fa}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:0.3rem 0.5rem}
@@ -70,10 +70,10 @@ def transcript_markdown(folder: Path) -> str:
 
 def export_run(path: Path, fmt: Format) -> Path:
     """Write ``export.<fmt>`` into the run folder and return its path. Raises ``ValueError``
-    for a board pack (docx) of a run that has no report."""
+    for a board pack (docx, pdf) or action list (csv) of a run that has no report."""
     folder = RunFolder(path)
-    if fmt == "docx":
-        return _board_pack(folder)
+    if fmt == "docx" or fmt == "pdf":
+        return _board_pack(folder, fmt)
     if fmt == "csv":
         return _action_list(folder)
     report = folder.report_md
@@ -114,9 +114,9 @@ def _action_list(folder: RunFolder) -> Path:
     return folder.export("csv")
 
 
-def _board_pack(folder: RunFolder) -> Path:
-    """``export.docx``: the report as a Word board pack."""
-    from orchestration.report.board_pack import RunFacts, board_pack
+def _board_pack(folder: RunFolder, fmt: Literal["docx", "pdf"]) -> Path:
+    """``export.docx`` or ``export.pdf``: the report as a board pack, in Word or PDF."""
+    from orchestration.report.board_pack import RunFacts, board_pack, board_pack_pdf
 
     review = folder.saved_review()
     if review is None:
@@ -136,6 +136,6 @@ def _board_pack(folder: RunFolder) -> Path:
         started_at=started.at if started else None,
         pages=pages,
     )
-    out = folder.export("docx")
-    write_atomically(out, board_pack(review, facts))
+    out = folder.export(fmt)
+    write_atomically(out, (board_pack if fmt == "docx" else board_pack_pdf)(review, facts))
     return out

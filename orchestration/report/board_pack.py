@@ -1,27 +1,41 @@
-"""The board pack: a run's ``StrategyReview`` as a Word document for a board (``board_pack``).
+"""The board pack: a run's ``StrategyReview`` for a board, as Word (``board_pack``) or PDF
+(``board_pack_pdf``).
 
 The reading version of the report: a title page, a contents list, a section per theme (its
 coverage as a table, its gaps and recommendations with their quotes), the dissent, the
 whole-strategy pass, the chair's decisions and an evidence annex. The body names each source by
 its title and place and refers to the annex by a short number (E1, E2, ...); evidence ids,
-similarity scores, topic keywords, agent names and commands stay out of it. Only Word's built-in
-styles are used (Title, Heading 1-3, List Bullet, List Number, Quote, a built-in table style), so
-a team can restyle the pack to its own template.
+similarity scores, topic keywords, agent names and commands stay out of it.
+
+What the pack says is decided once, here, as a format-neutral ``Outline``
+(``pack_outline``); ``orchestration.report.word`` and ``orchestration.report.pdf`` lay it out.
+The Word file keeps to Word's built-in styles (Title, Heading 1-3, List Bullet, List Number,
+Quote, a built-in table style), so a team can restyle the pack to its own template.
 """
 
 from __future__ import annotations
 
-import io
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from docx import Document
-from docx.document import Document as DocxDocument
-
-from orchestration.report.word import contents_field, labelled, table, update_fields_on_open
+from orchestration.report.annex import Annex, reading
+from orchestration.report.outline import (
+    Block,
+    Break,
+    Contents,
+    Heading,
+    Outline,
+    PageBreak,
+    Para,
+    Quote,
+    Span,
+    Table,
+    TitlePage,
+    labelled,
+    para,
+)
 from orchestration.review_models import (
     ACTION_FIELDS,
     COMPUTED_LABEL,
@@ -54,9 +68,6 @@ PANELISTS = {
     "critic": "The critic",
     "editor": "The editor",
 }
-# "[LEEDS-OWS-2024#7]", "[A#1, B#2]" or a bare "A#1": evidence ids a model left in its text
-EVIDENCE_IDS = re.compile(r"\s*\[[A-Z0-9][A-Z0-9-]*#\d+(?:[,;]\s*[A-Z0-9][A-Z0-9-]*#\d+)*\]")
-BARE_ID = re.compile(r"\b[A-Z0-9][A-Z0-9-]*#\d+\b")
 
 
 @dataclass(frozen=True)
@@ -70,98 +81,69 @@ class RunFacts:
     pages: dict[str, int] = field(default_factory=dict)  # evidence id -> page, paged sources
 
 
-@dataclass
-class Annex:
-    """The cited passages, numbered E1, E2, ... in the order the body first cites them."""
-
-    pages: dict[str, int]
-    numbers: dict[str, int] = field(default_factory=dict)
-    quotes: dict[str, list[Citation]] = field(default_factory=dict)
-
-    def ref(self, citation: Citation) -> str:
-        """The passage's annex number ("E3"), numbering it (and keeping the quote) if new."""
-        number = self.numbers.setdefault(citation.evidence_id, len(self.numbers) + 1)
-        kept = self.quotes.setdefault(citation.evidence_id, [])
-        if all(c.quote != citation.quote for c in kept):
-            kept.append(citation)
-        return f"E{number}"
-
-    def listed(self, citations: list[Citation]) -> str:
-        """The citations' annex numbers ("E1, E4"), or an empty string."""
-        return ", ".join(dict.fromkeys(self.ref(c) for c in citations))
-
-    def refs(self, citations: list[Citation]) -> str:
-        """The citations' annex numbers in brackets after a space, or an empty string."""
-        listed = self.listed(citations)
-        return f" ({listed})" if listed else ""
-
-    def where(self, citation: Citation) -> str:
-        """Where in its document a passage is: page and section, as far as known."""
-        page = self.pages.get(citation.evidence_id)
-        parts = [f"page {page}"] if page else []
-        if citation.section:
-            parts.append("section “" + citation.section.replace(" > ", " › ") + "”")
-        return ", ".join(parts) or "place in the document not recorded"
-
-
-def reading(text: str) -> str:
-    """Text for the body: evidence ids a model wrote into it taken out."""
-    return BARE_ID.sub("", EVIDENCE_IDS.sub("", text)).strip()
-
-
 def board_pack(review: StrategyReview, facts: RunFacts) -> bytes:
     """The review as a Word board pack (the bytes of a .docx file)."""
-    doc = Document()
-    doc.core_properties.title = f"{review.title}: panel review"
-    doc.core_properties.subject = f"Board pack of review run {facts.run_id}"
+    from orchestration.report.word import render
+
+    return render(pack_outline(review, facts))
+
+
+def board_pack_pdf(review: StrategyReview, facts: RunFacts) -> bytes:
+    """The review as a PDF board pack (the bytes of a .pdf file): the same pack as the Word
+    one, with page numbers in its contents."""
+    from orchestration.report.pdf import render
+
+    return render(pack_outline(review, facts))
+
+
+def pack_outline(review: StrategyReview, facts: RunFacts) -> Outline:
+    """What the board pack says, block by block, for either renderer."""
+    outline = Outline(
+        title=f"{review.title}: panel review",
+        subject=f"Board pack of review run {facts.run_id}",
+    )
     annex = Annex(facts.pages)
     sections = _sections(review, annex)
-    _title_page(doc, review, facts)
-    _contents(doc, [title for title, _ in sections])
+    out = outline.blocks
+    out += [_title_page(review, facts), PageBreak()]
+    out += [Contents(tuple(title for title, _ in sections)), PageBreak()]
     for title, write in sections:
-        doc.add_heading(title, level=1)
-        write(doc)
-    update_fields_on_open(doc)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+        out.append(Heading(1, title))
+        write(out)  # in order: the annex numbers passages as the body first cites them
+    return outline
 
 
-Section = tuple[str, Callable[[DocxDocument], None]]
+Section = tuple[str, Callable[[list[Block]], None]]
 
 
 def _sections(review: StrategyReview, annex: Annex) -> list[Section]:
-    """Each section's heading and the function that writes its body, in order."""
-    sections: list[Section] = [("About this review", lambda doc: _about(doc, review))]
+    """Each section's heading and the function that adds its body's blocks, in order."""
+    sections: list[Section] = [("About this review", lambda out: _about(out, review))]
     for number, theme in enumerate(review.themes, start=1):
         decided = {d.number: d for d in review.decisions if d.theme_id == theme.theme_id}
         write = partial(_theme, review=theme, decided=decided, annex=annex)
         sections.append((f"Theme {number}: {theme.theme_name}", write))
     sections += [
-        ("Dissent", lambda doc: _dissent(doc, review)),
-        ("The whole strategy", lambda doc: _whole_strategy(doc, review, annex)),
+        ("Dissent", lambda out: _dissent(out, review)),
+        ("The whole strategy", lambda out: _whole_strategy(out, review, annex)),
     ]
     if review.decisions:
-        sections.append(("The chair's decisions", lambda doc: _decisions(doc, review)))
-    sections.append(("Evidence annex", lambda doc: _annex(doc, annex)))
+        sections.append(("The chair's decisions", lambda out: _decisions(out, review)))
+    sections.append(("Evidence annex", lambda out: _annex(out, annex)))
     return sections
 
 
-def _title_page(doc: DocxDocument, review: StrategyReview, facts: RunFacts) -> None:
-    doc.add_paragraph(review.title, style="Title")
-    doc.add_paragraph("Panel review: board pack", style="Subtitle")
+def _title_page(review: StrategyReview, facts: RunFacts) -> TitlePage:
     models = list(dict.fromkeys(m.split(" @ ")[0] for m in facts.models.values()))
-    lines = [
+    lines = (
         ("Organisation", review.organisation),
         ("Strategy", review.title),
         ("Review run", facts.run_id),
         ("Date of the review", _date(facts.started_at)),
         ("Panel models", ", ".join(models) or "not recorded"),
         ("Evidence search", facts.embedding_model or "not recorded"),
-    ]
-    for label, value in lines:
-        labelled(doc.add_paragraph(), label, value)
-    doc.add_page_break()
+    )
+    return TitlePage(review.title, "Panel review: board pack", lines)
 
 
 def _date(at: float | None) -> str:
@@ -171,69 +153,56 @@ def _date(at: float | None) -> str:
     return f"{day.tm_mday} {time.strftime('%B %Y', day)}"
 
 
-def _contents(doc: DocxDocument, titles: list[str]) -> None:
-    """A Word contents field (filled when Word opens the file) and the section headings as a
-    plain list, readable without it."""
-    doc.add_paragraph("Contents", style="TOC Heading")
-    contents_field(doc.add_paragraph())
-    doc.add_paragraph("In this pack:")
-    for title in titles:
-        doc.add_paragraph(title, style="List Bullet")
-    doc.add_page_break()
-
-
-def _about(doc: DocxDocument, review: StrategyReview) -> None:
-    doc.add_paragraph(
-        f"A panel reviewed the draft {review.title} of {review.organisation}, theme by theme, "
-        "against the documents below. Each objective's corpus support is labelled strong, "
-        "partial or weak: how well the documents back it. Quotations are verbatim from the "
-        "documents; the numbers E1, E2, ... refer to the evidence annex."
+def _about(out: list[Block], review: StrategyReview) -> None:
+    out.append(
+        para(
+            f"A panel reviewed the draft {review.title} of {review.organisation}, theme by "
+            "theme, against the documents below. Each objective's corpus support is labelled "
+            "strong, partial or weak: how well the documents back it. Quotations are verbatim "
+            "from the documents; the numbers E1, E2, ... refer to the evidence annex."
+        )
     )
     if review.corpus_documents:
-        doc.add_heading("Documents reviewed", level=2)
+        out.append(Heading(2, "Documents reviewed"))
         titles = {
             cited.citation.doc_id: cited.citation.title for cited in strategy_citations(review)
         }
-        for doc_id in review.corpus_documents:
-            doc.add_paragraph(titles.get(doc_id, doc_id), style="List Bullet")
+        out += [para(titles.get(d, d), "bullet") for d in review.corpus_documents]
     if review.corpus_limits:
-        doc.add_heading("What the documents cannot speak to", level=2)
-        for note in review.corpus_limits:
-            doc.add_paragraph(reading(note), style="List Bullet")
+        out.append(Heading(2, "What the documents cannot speak to"))
+        out += [para(reading(note), "bullet") for note in review.corpus_limits]
     if review.glossary:
-        doc.add_heading("Abbreviations in the draft", level=2)
-        table(doc, ["Abbreviation", "Meaning"], [list(i) for i in review.glossary.items()])
+        out.append(Heading(2, "Abbreviations in the draft"))
+        out.append(Table(("Abbreviation", "Meaning"), tuple(review.glossary.items())))
 
 
 def _theme(
-    doc: DocxDocument, review: ThemeReview, decided: dict[int, Decision], annex: Annex
+    out: list[Block], review: ThemeReview, decided: dict[int, Decision], annex: Annex
 ) -> None:
     if review.ended_early:
-        doc.add_paragraph(
-            "The chair ended this theme's debate early; the review was still written."
-        )
+        out.append(para("The chair ended this theme's debate early; the review was still written."))
     if review.chair_approved:
-        doc.add_paragraph("The chair approved this review.")
+        out.append(para("The chair approved this review."))
     for comment in review.chair_comments:
-        doc.add_paragraph(f"The chair sent this review back: “{reading(comment)}”")
-    _coverage(doc, review, annex)
-    _gaps(doc, review, annex)
-    _recommendations(doc, review, decided, annex)
-    _sign_off(doc, review)
+        out.append(para(f"The chair sent this review back: “{reading(comment)}”"))
+    _coverage(out, review, annex)
+    _gaps(out, review, annex)
+    _recommendations(out, review, decided, annex)
+    _sign_off(out, review)
 
 
-def _coverage(doc: DocxDocument, review: ThemeReview, annex: Annex) -> None:
-    doc.add_heading("Current coverage", level=2)
+def _coverage(out: list[Block], review: ThemeReview, annex: Annex) -> None:
+    out.append(Heading(2, "Current coverage"))
     if review.computed_summary:
-        doc.add_paragraph(f"{review.computed_summary} ({COMPUTED_LABEL})")
+        out.append(para(f"{review.computed_summary} ({COMPUTED_LABEL})"))
     if review.summary:
-        doc.add_paragraph(" ".join(_claim_text(c, annex) for c in review.summary))
-    rows = [
-        [item.objective, item.strength, annex.listed(item.evidence) or "none"]
+        out.append(para(" ".join(_claim_text(c, annex) for c in review.summary)))
+    rows = tuple(
+        (item.objective, item.strength, annex.listed(item.evidence) or "none")
         for item in review.objective_coverage
-    ]
+    )
     if rows:
-        table(doc, ["Objective", "Corpus support", "Evidence"], rows)
+        out.append(Table(("Objective", "Corpus support", "Evidence"), rows))
 
 
 def _claim_text(claim: Claim, annex: Annex) -> str:
@@ -241,42 +210,41 @@ def _claim_text(claim: Claim, annex: Annex) -> str:
     return f"{reading(claim.text)}{annex.refs(claim.citations)}{label}"
 
 
-def _quotes(doc: DocxDocument, citations: list[Citation], annex: Annex) -> None:
-    """Each citation's verbatim quote as a Quote paragraph, with its source and annex number."""
+def _quotes(out: list[Block], citations: list[Citation], annex: Annex) -> None:
+    """Each citation's verbatim quote, with its source and annex number."""
     for citation in citations:
-        paragraph = doc.add_paragraph(f"“{citation.quote}”", style="Quote")
-        paragraph.add_run().add_break()
-        paragraph.add_run(f"{citation.title}, {annex.where(citation)} ({annex.ref(citation)})")
+        source = f"{citation.title}, {annex.where(citation)} ({annex.ref(citation)})"
+        out.append(Quote(f"“{citation.quote}”", source))
 
 
-def _gaps(doc: DocxDocument, review: ThemeReview, annex: Annex) -> None:
-    doc.add_heading("Gaps", level=2)
+def _gaps(out: list[Block], review: ThemeReview, annex: Annex) -> None:
+    out.append(Heading(2, "Gaps"))
     if not review.gaps:
-        doc.add_paragraph("The panel raised no gaps for this theme.")
+        out.append(para("The panel raised no gaps for this theme."))
     for kind, heading in GAP_HEADINGS.items():
         gaps = [g for g in review.gaps if g.kind == kind]
         if gaps:
-            doc.add_heading(heading, level=3)
+            out.append(Heading(3, heading))
         for gap in gaps:
-            doc.add_paragraph(_claim_text(gap, annex), style="List Bullet")
-            _quotes(doc, gap.citations, annex)
+            out.append(para(_claim_text(gap, annex), "bullet"))
+            _quotes(out, gap.citations, annex)
 
 
 def _recommendations(
-    doc: DocxDocument, review: ThemeReview, decided: dict[int, Decision], annex: Annex
+    out: list[Block], review: ThemeReview, decided: dict[int, Decision], annex: Annex
 ) -> None:
-    doc.add_heading("Recommendations", level=2)
+    out.append(Heading(2, "Recommendations"))
     if not review.recommendations:
-        doc.add_paragraph("No recommendation for this theme beyond those made under others.")
+        out.append(para("No recommendation for this theme beyond those made under others."))
     for number, rec in enumerate(review.recommendations, start=1):
-        doc.add_heading(f"Recommendation {number} ({rec.priority} priority)", level=3)
-        doc.add_paragraph(_recommendation_text(rec, annex))
+        out.append(Heading(3, f"Recommendation {number} ({rec.priority} priority)"))
+        out.append(para(_recommendation_text(rec, annex)))
         if rec.also_in:
-            doc.add_paragraph(f"Also raised under: {', '.join(rec.also_in)}.")
-        _action_fields(doc, rec)
+            out.append(para(f"Also raised under: {', '.join(rec.also_in)}."))
+        out.append(_action_fields(rec))
         if number in decided:
-            labelled(doc.add_paragraph(), "The chair's decision", _decision(decided[number]))
-        _quotes(doc, rec.citations, annex)
+            out.append(Para(labelled("The chair's decision", _decision(decided[number]))))
+        _quotes(out, rec.citations, annex)
 
 
 def _recommendation_text(rec: Recommendation, annex: Annex) -> str:
@@ -285,21 +253,22 @@ def _recommendation_text(rec: Recommendation, annex: Annex) -> str:
     return f"{'Change' if rec.action == 'change' else 'Add'}: {_claim_text(rec, annex)}"
 
 
-def _action_fields(doc: DocxDocument, rec: Recommendation) -> None:
+def _action_fields(rec: Recommendation) -> Para:
     """Owner, measure, baseline, date and resource, one a line; "not given" where missing."""
-    paragraph = doc.add_paragraph()
+    content: list[Span | Break] = []
     for index, (name, label) in enumerate(ACTION_FIELDS.items()):
         if index:
-            paragraph.add_run().add_break()
-        labelled(paragraph, label, getattr(rec, name) or NOT_GIVEN)
+            content.append(Break())
+        content += labelled(label, getattr(rec, name) or NOT_GIVEN)
+    return Para(tuple(content))
 
 
 def _decision(decision: Decision) -> str:
     return decision.verdict + (f": {decision.reason}" if decision.reason else "")
 
 
-def _sign_off(doc: DocxDocument, review: ThemeReview) -> None:
-    doc.add_heading("Sign-off", level=2)
+def _sign_off(out: list[Block], review: ThemeReview) -> None:
+    out.append(Heading(2, "Sign-off"))
     agreed = len(review.agreed)
     lines = [f"{agreed} panelist{'s' if agreed != 1 else ''} signed off this review."]
     if review.dissent:
@@ -316,41 +285,39 @@ def _sign_off(doc: DocxDocument, review: ThemeReview) -> None:
             f"{len(review.dropped_evidence_ids)} citation(s) named passages that do not exist "
             "and were dropped."
         )
-    doc.add_paragraph(" ".join(lines))
+    out.append(para(" ".join(lines)))
 
 
-def _dissent(doc: DocxDocument, review: StrategyReview) -> None:
+def _dissent(out: list[Block], review: StrategyReview) -> None:
     dissent = [(t, d) for t in review.themes for d in t.dissent]
     if not dissent:
-        doc.add_paragraph("No panelist dissented from a theme's review.")
+        out.append(para("No panelist dissented from a theme's review."))
     for theme, entry in dissent:
-        paragraph = doc.add_paragraph(style="List Bullet")
-        paragraph.add_run(theme.theme_name).bold = True
-        paragraph.add_run(f" — {_panelist(entry.agent)}: {reading(entry.text)}")
+        said = f" — {_panelist(entry.agent)}: {reading(entry.text)}"
+        out.append(Para((Span(theme.theme_name, bold=True), Span(said)), "bullet"))
 
 
 def _panelist(agent: str) -> str:
     return PANELISTS.get(agent, f"The {agent.replace('-', ' ')} panelist")
 
 
-def _whole_strategy(doc: DocxDocument, review: StrategyReview, annex: Annex) -> None:
-    doc.add_heading("Missing or dropped themes", level=2)
+def _whole_strategy(out: list[Block], review: StrategyReview, annex: Annex) -> None:
+    out.append(Heading(2, "Missing or dropped themes"))
     if not review.missing_themes:
-        doc.add_paragraph("The draft keeps every theme of the previous strategy.")
+        out.append(para("The draft keeps every theme of the previous strategy."))
     for item in review.missing_themes:
-        paragraph = doc.add_paragraph(style="List Bullet")
-        labelled(paragraph, item.theme, f"{VERDICTS[item.verdict]}. {_why(item)}")
-        paragraph.add_run(annex.refs(item.citations))
-        _quotes(doc, item.citations, annex)
-    doc.add_heading("Prioritised recommendations", level=2)
+        verdict = labelled(item.theme, f"{VERDICTS[item.verdict]}. {_why(item)}")
+        out.append(Para((*verdict, Span(annex.refs(item.citations))), "bullet"))
+        _quotes(out, item.citations, annex)
+    out.append(Heading(2, "Prioritised recommendations"))
     if not review.priorities:
-        doc.add_paragraph("The panel made no recommendations.")
+        out.append(para("The panel made no recommendations."))
     theme_of = {r.text: t.theme_name for t in review.themes for r in t.recommendations}
     for rec in review.priorities:
         where = theme_of.get(rec.text, "the whole strategy")
         shared = f" Also under: {', '.join(rec.also_in)}." if rec.also_in else ""
-        paragraph = doc.add_paragraph(style="List Number")
-        labelled(paragraph, f"{rec.priority.title()}, {where}", _claim_text(rec, annex) + shared)
+        said = labelled(f"{rec.priority.title()}, {where}", _claim_text(rec, annex) + shared)
+        out.append(Para(said, "numbered"))
 
 
 def _why(item: ThemeAssessment) -> str:
@@ -367,55 +334,55 @@ def _why(item: ThemeAssessment) -> str:
     }[item.verdict]
 
 
-def _decisions(doc: DocxDocument, review: StrategyReview) -> None:
+def _decisions(out: list[Block], review: StrategyReview) -> None:
     names = {t.theme_id: t.theme_name for t in review.themes}
     counts = [
         f"{n} {verdict}"
         for verdict in ("accepted", "rejected", "deferred")
         if (n := sum(d.verdict == verdict for d in review.decisions))
     ]
-    doc.add_paragraph(
-        f"The chair has decided on {len(review.decisions)} recommendation(s): "
-        + ", ".join(counts)
-        + "."
+    out.append(
+        para(
+            f"The chair has decided on {len(review.decisions)} recommendation(s): "
+            + ", ".join(counts)
+            + "."
+        )
     )
-    rows = [
-        [
+    rows = tuple(
+        (
             names.get(d.theme_id, d.theme_id),
             str(d.number),
             reading(d.recommendation),
             d.verdict,
             reading(d.reason) or "—",
-        ]
+        )
         for d in review.decisions
-    ]
-    table(doc, ["Theme", "No.", "Recommendation", "Decision", "Reason"], rows)
+    )
+    out.append(Table(("Theme", "No.", "Recommendation", "Decision", "Reason"), rows))
     accepted = [d for d in review.decisions if d.verdict == "accepted"]
     if accepted:
-        doc.add_heading("Accepted: the action list", level=2)
-        table(
-            doc,
-            ["Recommendation", *ACTION_FIELDS.values()],
-            [_action_row(review, d) for d in accepted],
-        )
+        out.append(Heading(2, "Accepted: the action list"))
+        header = ("Recommendation", *ACTION_FIELDS.values())
+        out.append(Table(header, tuple(_action_row(review, d) for d in accepted)))
 
 
-def _action_row(review: StrategyReview, decision: Decision) -> list[str]:
+def _action_row(review: StrategyReview, decision: Decision) -> tuple[str, ...]:
     theme = next(t for t in review.themes if t.theme_id == decision.theme_id)
     rec = theme.recommendations[decision.number - 1]
-    return [reading(rec.text), *(getattr(rec, name) or NOT_GIVEN for name in ACTION_FIELDS)]
+    return (reading(rec.text), *(getattr(rec, name) or NOT_GIVEN for name in ACTION_FIELDS))
 
 
-def _annex(doc: DocxDocument, annex: Annex) -> None:
-    doc.add_paragraph(
-        "Each passage cited in this pack, once, under the number the text gives it. The "
-        "reference after the place is the passage's id in the review's evidence index."
+def _annex(out: list[Block], annex: Annex) -> None:
+    out.append(
+        para(
+            "Each passage cited in this pack, once, under the number the text gives it. The "
+            "reference after the place is the passage's id in the review's evidence index."
+        )
     )
     for evidence_id, number in annex.numbers.items():
         citations = annex.quotes[evidence_id]
         first = citations[0]
-        doc.add_heading(f"E{number}. {first.title}", level=3)
+        out.append(Heading(3, f"E{number}. {first.title}"))
         where = annex.where(first)
-        doc.add_paragraph(f"{where[:1].upper()}{where[1:]}. Reference {evidence_id}.")
-        for citation in citations:
-            doc.add_paragraph(f"“{citation.quote}”", style="Quote")
+        out.append(para(f"{where[:1].upper()}{where[1:]}. Reference {evidence_id}."))
+        out += [Quote(f"“{citation.quote}”") for citation in citations]

@@ -1,5 +1,6 @@
 """Choose how to export a run: the report with its full transcript as Markdown, a web page to
-circulate, the data as JSON, the report as a Word board pack, or the chair's action list."""
+circulate, the data as JSON, the report as a board pack in Word or PDF, or the chair's action
+list."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ FORMATS = {
     "md": "Markdown (report and transcript)",
     "json": "JSON (the report and every event, for other tools)",
     "docx": "A Word board pack (the report for a board, evidence in an annex)",
+    "pdf": "A PDF board pack (the same, to print or send)",
     "csv": "The action list: recommendations the chair accepted (a spreadsheet)",
 }
 
