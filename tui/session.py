@@ -143,7 +143,8 @@ class Session:
         self.steering.send(kind, text, target, theme_id)
 
     async def export(self, fmt: str) -> Path:
-        """Write ``export.<fmt>`` (md, html or json) into the run's folder; its path."""
+        """Write ``export.<fmt>`` (a format of ``orchestration.record.export.Format``) into the
+        run's folder; its path."""
         if self.folder is None:
             raise RuntimeError("The run has not started yet; export it once it has.")
         export = await asyncio.to_thread(importlib.import_module, "orchestration.record.export")
