@@ -45,6 +45,7 @@ class ReviewApp(App[str | None]):
     """See the module docstring; the app's return value is a line to print on exit."""
 
     TITLE = "strategy-review"
+    CSS = "ToastRack { margin-bottom: 2; }"  # notices sit above the run's status line
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("o", "runs", "Saved runs"),
