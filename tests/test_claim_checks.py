@@ -13,7 +13,7 @@ import pytest
 from orchestration.engine.claims.checker import ClaimChecker, Statement
 from orchestration.engine.claims.for_run import build_checker, theme_terms
 from orchestration.engine.claims.settings import ClaimSettings
-from orchestration.engine.claims.sign_offs import judge_sign_off
+from orchestration.engine.claims.sign_offs import contradiction, judge_sign_off
 from orchestration.engine.claims.support import SupportScorer, lexical_support
 from orchestration.engine.claims.turns import NOTHING_KEPT, check_answer, check_points, check_prose
 from orchestration.engine.drafts import DebatePoint, DebatePoints, Objection, Objections
@@ -183,6 +183,8 @@ def test_near_duplicates_are_found_and_different_claims_are_not(checker):
         ("agree", "dissend", "invalid"),
         ("agree", "SCOPE SIGN-ON TO DISCUSBIONEERS", "invalid"),
         ("agree", "I disagree with the carers gap.", "invalid"),
+        ("agree", "saying no to the evidence corpus.", "invalid"),  # seen on the embedded model
+        ("agree", "Saying no to the proposal.", "invalid"),
         ("dissent", "I agree with every point.", "invalid"),
         ("dissent", "Nothing on disabled staff.", "dissent"),
         ("agree", "Well evidenced.", "agree"),
@@ -192,6 +194,11 @@ def test_sign_offs_mean_what_they_say(checker, stance, reason, standing):
     judged = judge_sign_off(checker, "critic", stance, reason)
     assert judged.standing == standing
     assert (judged.set_aside is None) == (standing != "invalid")
+
+
+def test_no_objection_is_no_contradiction():
+    assert contradiction("agree", "No objection: the gaps are well evidenced.") is None
+    assert contradiction("agree", "We say no to the carers gap.") is not None
 
 
 def test_a_thin_review_is_filled_with_labelled_computed_findings(parts):

@@ -12,7 +12,8 @@ from orchestration.review_models import SetAside
 
 _AGAINST = re.compile(
     r"\b(disagree|dissent|reject|oppose|object to|cannot (?:agree|support|endorse)|can't "
-    r"(?:agree|support)|do not (?:agree|support|endorse)|don't (?:agree|support)|not acceptable)\b",
+    r"(?:agree|support)|do not (?:agree|support|endorse)|don't (?:agree|support)|not acceptable|"
+    r"(?:say|saying|said|says) no|no to|not (?:agree|support|endorse|accept)|refuse)\b",
     re.IGNORECASE,
 )
 _FOR = re.compile(
