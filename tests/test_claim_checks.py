@@ -138,9 +138,9 @@ def test_review_words_and_the_drafts_own_words_do_not_count_for_support(parts):
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("The NHS Workforce Strategy 2019-35/47 asks for carers passports.", "NHS Workforce"),
-        ("West Yorkshire reported 2019:35 carers with a passport.", "2019:35"),
-        ("West Yorkshire gives 87% of carers a passport.", "87%"),
+        ("Follow the NHS Workforce Strategy 2019-35/47 on carers passports.", "NHS Workforce"),
+        ("Match West Yorkshire, which reported 2019:35 carers with a passport.", "2019:35"),
+        ("Match West Yorkshire, which gives 87% of carers a passport.", "87%"),
     ],
 )
 def test_invented_figures_and_documents_are_set_aside(checker, text, problem):
@@ -358,3 +358,16 @@ def test_a_capable_models_run_loses_at_most_one_statement_in_ten(parts, checker)
         set_aside += sum(not c.passed for c in checked)
     assert total > 150
     assert set_aside / total <= 0.1, f"{set_aside} of {total} set aside"
+
+
+def test_a_recommendation_says_what_to_do(checker):
+    copied = "We have been working to support a number of key areas which include training."
+    described = _one(checker, "recommendation", copied, [CARERS])
+    assert not described.passed and "does not say what to do" in described.reasons[0]
+    for acting in (
+        "Help carers stay in work with a passport that records agreed support.",
+        "The trust should help carers stay in work with a passport recording agreed support.",
+    ):
+        assert "does not say what to do" not in " ".join(
+            _one(checker, "recommendation", acting, [CARERS]).reasons
+        )

@@ -19,7 +19,7 @@ import numpy as np
 from orchestration.engine.claims.grounding import Grounding
 from orchestration.engine.claims.settings import ClaimSettings
 from orchestration.engine.claims.support import Support, SupportScorer, support_terms
-from orchestration.engine.claims.text import Cleaned, TextChecker
+from orchestration.engine.claims.text import Cleaned, TextChecker, proposes_action
 from orchestration.review_models import SetAside
 from tools.evidence import Passage
 from tools.quotes import best_quote, content_terms
@@ -140,6 +140,8 @@ class ClaimChecker:
         passages = readable
         if where == "summary" and grounded and not content_terms(cleaned.text) & grounded:
             reasons.append("does not speak to this theme or its objectives")
+        if where == "recommendation" and not proposes_action(cleaned.text):
+            reasons.append("does not say what to do (it describes, where a recommendation acts)")
         if where in OPINIONS and grounded and not support_terms(cleaned.text, grounded):
             reasons.append("repeats the draft's own words without a reason")
         if where in POOLED and not passages and not reasons:

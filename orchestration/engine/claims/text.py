@@ -85,6 +85,41 @@ class Cleaned:
     cut: str = ""
 
 
+_MODAL = re.compile(
+    r"\b(should|must|needs? to|ought to|recommends?|we propose|it is proposed)\b", re.IGNORECASE
+)
+_DESCRIBING = frozenset(
+    [
+        "we",
+        "i",
+        "it",
+        "its",
+        "this",
+        "these",
+        "those",
+        "there",
+        "they",
+        "their",
+        "our",
+        "the",
+        "a",
+        "an",
+        "he",
+        "she",
+        "his",
+        "her",
+    ]
+)
+
+
+def proposes_action(text: str) -> bool:
+    """Whether a recommendation says what to do: it opens on a verb ("Publish…", "Before
+    refreshing, confirm…") or says what should be done, rather than describing ("We have been
+    working to support…", copied from a passage)."""
+    words = re.findall(r"[A-Za-z']+", text)
+    return bool(_MODAL.search(text)) or (bool(words) and words[0].lower() not in _DESCRIBING)
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of a model's paragraph (an id in brackets stays with its sentence)."""
     return [s.strip() for s in _SENTENCE_BREAK.split(text.strip()) if s.strip()]
