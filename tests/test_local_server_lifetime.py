@@ -47,3 +47,39 @@ def test_the_model_server_does_not_outlive_a_killed_app(tmp_path):
         assert not _alive(server_pid), "the model server outlived the app"
     finally:
         app.kill()
+
+
+async def test_two_replies_asked_at_once_both_finish(tmp_path):
+    """A follow-up asked during a debate turn must not cut the turn's reply off, nor the
+    turn the follow-up's."""
+    import asyncio
+
+    from openai import AsyncOpenAI
+
+    from agents.runtime.local_server import MODEL_ALIAS, ensure_server
+
+    server = await asyncio.to_thread(ensure_server, None, 1024, tmp_path)
+    client = AsyncOpenAI(base_url=server.base_url, api_key="local", max_retries=0)
+
+    async def streamed(question: str) -> str | None:
+        stream = await client.chat.completions.create(
+            model=MODEL_ALIAS,
+            messages=[{"role": "user", "content": question}],
+            max_tokens=48,
+            stream=True,
+        )
+        finish = None
+        async for chunk in stream:
+            if chunk.choices and chunk.choices[0].finish_reason:
+                finish = chunk.choices[0].finish_reason
+        return finish
+
+    try:
+        finishes = await asyncio.gather(
+            streamed("Describe a hospital ward in three sentences."),
+            streamed("Describe a community nursing team in three sentences."),
+        )
+    finally:
+        await client.close()
+        server.stop()
+    assert all(f in ("stop", "length") for f in finishes), finishes  # None: cut off part-way

@@ -135,6 +135,11 @@ def _start(gguf: Path, context_window: int, log_dir: Path, timeout_s: float) -> 
         # start a prompt shares with the one before it.
         "--cache",
         "false",
+        # A request arriving while another streams waits its turn; by default llama.cpp's
+        # server cuts the one in flight off, so a follow-up asked during a debate turn (or two
+        # themes at once) kept cutting each other's replies until a turn failed.
+        "--interrupt_requests",
+        "false",
         "--verbose",
         "false",
     ]
