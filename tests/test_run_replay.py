@@ -374,3 +374,18 @@ def test_a_follow_up_the_model_answers_with_nothing_says_so_and_is_logged(
     assert check.intact and check.events[-1].type == "error"
     assert check.events[-1].kind == "empty_reply"
     assert not any(e.type == "agent_message" and e.phase == "follow_up" for e in check.events)
+
+
+def test_a_follow_up_whose_model_fails_is_logged_as_an_error(
+    run_folder, corpus_index, monkeypatch, capsys
+):
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__BACKEND", "openai-compatible")
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__MODEL", "m")
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__BASE_URL", "http://127.0.0.1:9/v1")  # nobody
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__MAX_RETRIES", "0")
+    data = ["--data-dir", str(corpus_index.settings.data_dir)]
+    assert main(["ask", run_folder.name, "Is international recruitment covered?", *data]) != 0
+    assert "Traceback" not in capsys.readouterr().err
+    check = read_log(run_folder / "events.jsonl")
+    assert check.intact and check.events[-1].type == "error"
+    assert check.events[-1].agent == "editor"

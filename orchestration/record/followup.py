@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from agents.panel import SPECS
 from agents.runtime.assembly import build_runtime
+from agents.runtime.errors import ModelCallError
 from agents.speaking import Said, Speaker, TurnRequest, Usage
 from orchestration.engine import prompts
 from orchestration.engine.budget import ResolvedBudget
@@ -97,11 +98,15 @@ async def ask(
         record(HumanSteer(kind="ask", text=question, target=agent))
         record(EvidencePack(agent=agent, queries=[question], evidence_ids=[p.id for p in passages]))
         request = _request(agent, question, passages, prior, settings)
-        text, usage = await _reply(speaker, request)
-        if not text:  # a busy or cut-off server can answer nothing: ask once more
-            for call in usage:
-                record(UsageRecorded.of(call))
+        try:
             text, usage = await _reply(speaker, request)
+            if not text:  # a busy or cut-off server can answer nothing: ask once more
+                for call in usage:
+                    record(UsageRecorded.of(call))
+                text, usage = await _reply(speaker, request)
+        except ModelCallError as exc:  # in the log too, not only on the screen
+            record(ErrorRaised(message=str(exc), kind=exc.kind, agent=agent))
+            raise
         if not text:
             for call in usage:
                 record(UsageRecorded.of(call))
