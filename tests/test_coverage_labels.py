@@ -59,3 +59,14 @@ def test_the_least_supported_objective_is_named_by_its_label_first():
     summary = computed_summary(support)
     assert summary.startswith("2 of 3 objectives have strong or partial support")
     assert "The least supported is “Reduce disparities in experience” (weak)." in summary
+
+
+def test_when_every_objective_is_strong_none_is_called_least_supported():
+    from orchestration.engine.reviewing import computed_summary
+    from tools.coverage import ObjectiveSupport
+
+    support = [
+        ObjectiveSupport("Deliver apprenticeships", 0.75, "strong", []),
+        ObjectiveSupport("Recruit from Leeds communities", 0.62, "strong", []),
+    ]
+    assert computed_summary(support) == "All 2 objectives have strong support in the corpus."

@@ -88,6 +88,8 @@ def computed_summary(support: list[ObjectiveSupport]) -> str:
     backed = [s for s in support if s.strength in ("strong", "partial")]
     rank = {"weak": 0, "partial": 1, "strong": 2}  # by label first: labels weigh more than score
     weakest = min(support, key=lambda s: (rank.get(s.strength, 0), s.score)) if support else None
+    if weakest is not None and weakest.strength == "strong":  # no "least supported" to name
+        return f"All {len(support)} objectives have strong support in the corpus."
     text = (
         f"{len(backed)} of {len(support)} objectives have strong or partial support in the corpus."
     )
