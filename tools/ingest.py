@@ -8,6 +8,7 @@ stops the rest; each problem is reported as one plain sentence.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from bisect import bisect_right
 from collections.abc import Callable
@@ -26,8 +27,14 @@ from tools.quality import passage_quality
 from tools.settings import RetrievalSettings
 from tools.store import CHUNKER_VERSION, CorpusStore
 
-ProgressCallback = Callable[[str, int, int], None]
-"""Called as ``progress(file_name, passages_done, passages_total)``."""
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``on_progress(passages_done, passages_total)`` while passages are embedded: first
+with 0, then with rising counts (passages' worth of the embedding work), last with the total."""
+
+BLOCK = 256
+"""Passages embedded and written together, across documents: the embedder sorts a block's texts
+(passages and their sentence windows, some 1,500) by length into batches that keep every thread
+busy, while memory stays small and a document's record follows soon after its last passage."""
 
 
 @dataclass
@@ -148,10 +155,14 @@ def ingest(
     paths: list[Path],
     settings: RetrievalSettings,
     store: CorpusStore | None = None,
-    progress: ProgressCallback | None = None,
+    on_progress: ProgressCallback | None = None,
     rebuild: bool = False,
 ) -> IngestReport:
-    """Bring the index in line with ``paths`` (files or folders); see the module docstring."""
+    """Bring the index in line with ``paths`` (files or folders); see the module docstring.
+
+    ``on_progress(done, total)`` follows the embedding of the passages to (re)index (not called
+    when there are none).
+    """
     started = time.perf_counter()
     report = IngestReport()
     store = store or CorpusStore(settings)
@@ -160,12 +171,41 @@ def ingest(
     store.passages(create=True)
     existing = store.document_records()
     files, folders = discover(paths, report)
-    todo, seen_ids = _changed_files(files, existing, settings, report)
+    warm_up = _WarmUp(store)
+    try:
+        todo, seen_ids = _changed_files(files, existing, settings, report, warm_up.start)
+    finally:
+        warm_up.join()
     _remove_deleted(store, existing, seen_ids, folders, report)
-    _write(store, todo, existing, report, progress)
+    _write(store, todo, existing, report, on_progress)
     refresh_lexical(store, force=report.changed)
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _WarmUp:
+    """Loads the local model in a thread while documents are read and chunked (a remote
+    embedder has nothing to load)."""
+
+    def __init__(self, store: CorpusStore) -> None:
+        self.warm_up: Callable[[], None] | None = getattr(store.embedder, "warm_up", None)
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.warm_up is not None and self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="warm-up", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            if self.warm_up is not None:
+                self.warm_up()
+        except Exception:  # the embedding meets the same error, and reports it
+            pass
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
 
 
 def _changed_files(
@@ -173,8 +213,10 @@ def _changed_files(
     existing: dict[str, dict[str, Any]],
     settings: RetrievalSettings,
     report: IngestReport,
+    changed: Callable[[], None] = lambda: None,
 ) -> tuple[list[_Prepared], dict[str, Path]]:
-    """The files to (re)index, prepared; and the document id of every file seen."""
+    """The files to (re)index, prepared; and the document id of every file seen. ``changed()``
+    is called when the first file to (re)index is found."""
     catalog = load_catalog(settings.catalog)
     todo: list[_Prepared] = []
     seen_ids: dict[str, Path] = {}
@@ -193,6 +235,7 @@ def _changed_files(
             report.unchanged.append(path.name)
             seen_ids[next(k for k, v in existing.items() if v is record)] = path
             continue
+        changed()
         prepared = prepare(path, data, settings, report, catalog)
         if prepared is None:
             continue
@@ -231,25 +274,50 @@ def _write(
     todo: list[_Prepared],
     existing: dict[str, dict[str, Any]],
     report: IngestReport,
-    progress: ProgressCallback | None,
+    on_progress: ProgressCallback | None,
 ) -> None:
-    """Replace each changed document's passages, in batches, reporting progress."""
+    """Replace each changed document's passages, in blocks of ``BLOCK``, reporting progress.
+
+    A document's record (its hash) is written only once all its passages are, so an ingest cut
+    short redoes the documents it had not finished.
+    """
     total = sum(len(p.passages) for p in todo)
-    done = 0
+    done = 0  # passages written
+    shown = -1  # passages last reported
+    pending: list[Passage] = []
+    finished: list[_Prepared] = []  # documents whose last passages are in ``pending``
+
+    def tick(n: int) -> None:
+        nonlocal shown
+        if on_progress and n > shown:
+            shown = n
+            on_progress(n, total)
+
+    def flush() -> None:
+        nonlocal done
+        if pending:
+            start = done
+            store.add_passages(pending, (lambda n: tick(start + n)) if on_progress else None)
+            done += len(pending)
+            pending.clear()
+        for prepared in finished:
+            store.put_document(prepared.doc_id, prepared.text, prepared.metadata)
+            was_indexed = prepared.doc_id in existing
+            (report.updated if was_indexed else report.added).append(prepared.path.name)
+            report.passages_written += len(prepared.passages)
+        finished.clear()
+
+    if total:
+        tick(0)
     for prepared in todo:
-        was_indexed = prepared.doc_id in existing
-        if was_indexed:
+        if prepared.doc_id in existing:
             store.delete_document(prepared.doc_id)
-        batch = 64
-        for i in range(0, len(prepared.passages), batch):
-            part = prepared.passages[i : i + batch]
-            store.add_passages(part)
-            done += len(part)
-            if progress:
-                progress(prepared.path.name, done, total)
-        store.put_document(prepared.doc_id, prepared.text, prepared.metadata)
-        (report.updated if was_indexed else report.added).append(prepared.path.name)
-        report.passages_written += len(prepared.passages)
+        for passage in prepared.passages:
+            pending.append(passage)
+            if len(pending) >= BLOCK:
+                flush()
+        finished.append(prepared)
+    flush()
 
 
 def lexical_dir(store: CorpusStore) -> Path:

@@ -8,6 +8,10 @@ the layout chromadb's ``ONNXMiniLM_L6_V2`` expects in its ``onnx/`` folder.
 The model's output is ``last_hidden_state``; callers mean-pool over the
 attention mask and L2-normalise, as sentence-transformers does.
 
+``build_int8()`` quantises that graph to int8 once (``model.int8.onnx`` beside it), for the
+faster ``precision = "int8"`` of ``tools.embeddings.LocalMiniLM``; nothing is downloaded and no
+quantised file is shipped.
+
 Note: the bundled ``tokenizer.json`` truncates and pads to 128 tokens; the
 sentence-transformers model uses 256, so callers should call
 ``enable_truncation(max_length=256)`` and ``enable_padding()`` after loading it.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import math
 import os
 import shutil
@@ -243,6 +248,55 @@ def build_onnx(model_dir: Path, out_dir: Path) -> Path:
         _atomic_write(out_dir / name, lambda tmp, name=name: shutil.copyfile(model_dir / name, tmp))
     _atomic_write(marker, lambda tmp: tmp.write_text(json.dumps(record, indent=2) + "\n"))
     return onnx_path
+
+
+INT8_FILE = "model.int8.onnx"
+INT8_MARKER = "int8.json"
+
+
+def build_int8(onnx_dir: Path, recipe: int) -> Path:
+    """Quantise ``onnx_dir/model.onnx`` (an export by ``build_onnx``) to int8; return its path.
+
+    Dynamic quantisation (``onnxruntime.quantization.quantize_dynamic``): the weights of every
+    MatMul and of the word-embedding table are stored as int8 with one scale per output channel
+    (per-tensor scales cost MiniLM too much: a mean cosine of 0.955 with the fp32 vectors against
+    0.993), activations are quantised on the fly. About 23 MB, a quarter of the fp32 graph, and
+    built in a few seconds. ``recipe`` (part of the embedding identity) is recorded with the source
+    export in ``int8.json``; the file is rebuilt when either changes.
+    """
+    onnx_dir = Path(onnx_dir)
+    source, dest, marker = onnx_dir / "model.onnx", onnx_dir / INT8_FILE, onnx_dir / INT8_MARKER
+    export = onnx_dir / "export.json"
+    record = {
+        "source": json.loads(export.read_text()) if export.is_file() else _sha256(source),
+        "recipe": recipe,
+    }
+    if marker.is_file() and dest.is_file():
+        try:
+            if json.loads(marker.read_text()) == record:
+                return dest
+        except ValueError:
+            pass  # unreadable marker: rebuild
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    def quantise(tmp: Path) -> None:
+        quiet = logging.getLogger().level
+        logging.getLogger().setLevel(logging.ERROR)  # it suggests a pre-processing step we skip
+        try:
+            quantize_dynamic(
+                source,
+                tmp,
+                op_types_to_quantize=["MatMul", "Gather"],
+                per_channel=True,
+                weight_type=QuantType.QInt8,
+            )
+        finally:
+            logging.getLogger().setLevel(quiet)
+
+    marker.unlink(missing_ok=True)
+    _atomic_write(dest, quantise)
+    _atomic_write(marker, lambda tmp: tmp.write_text(json.dumps(record, indent=2) + "\n"))
+    return dest
 
 
 if __name__ == "__main__":

@@ -159,13 +159,31 @@ class CorpusStore:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     # -- passages ----------------------------------------------------------------------------
-    def add_passages(self, passages: list[Passage]) -> None:
-        """Embed and store passages, and the sentence windows inside each of them."""
+    def add_passages(
+        self, passages: list[Passage], progress: Callable[[int], None] | None = None
+    ) -> None:
+        """Embed and store passages, and the sentence windows inside each of them.
+
+        All the texts are embedded in one call (each distinct text once), so the embedder can
+        batch them by length; ``progress(n)`` says how many passages' worth of that work is done,
+        rising to ``len(passages)``.
+        """
         texts = [p.context_text() for p in passages]
         windows = [
-            (p, f"{p.title}\n{p.section}\n{w}") for p in passages for w in sentence_windows(p.text)
+            (p, i, f"{p.title}\n{p.section}\n{w}")
+            for p in passages
+            for i, w in enumerate(sentence_windows(p.text))
         ]
-        vectors = self.embedder.embed(texts + [text for _, text in windows])
+        texts += [text for _, _, text in windows]
+        distinct = list(dict.fromkeys(texts))  # overlapping passages repeat some windows
+
+        def report(done: int, total: int) -> None:
+            if progress:
+                progress(len(passages) * done // max(total, 1))
+
+        found = self.embedder.embed(distinct, progress=report if progress else None)
+        row = {text: i for i, text in enumerate(distinct)}
+        vectors = found[[row[text] for text in texts]]
         self.passages(create=True).upsert(
             ids=[p.id for p in passages],
             embeddings=vectors[: len(passages)],
@@ -174,12 +192,15 @@ class CorpusStore:
         )
         if windows:
             self.windows().upsert(
-                ids=[f"{p.id}/{i}" for i, (p, _) in enumerate(windows)],
+                ids=[f"{p.id}/{i}" for p, i, _ in windows],
                 embeddings=vectors[len(passages) :],
                 metadatas=[
-                    {"passage_id": p.id, "doc_id": p.doc_id, "scope": p.scope} for p, _ in windows
+                    {"passage_id": p.id, "doc_id": p.doc_id, "scope": p.scope}
+                    for p, _, _ in windows
                 ],
             )
+        if progress:
+            progress(len(passages))
 
     def low_quality_counts(self, below: float = LOW_QUALITY_BELOW) -> dict[str, int]:
         """Per document id, how many passages have a text-quality score under ``below``."""

@@ -10,8 +10,17 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from orchestration.settings import Settings
 from tools.catalog import SCOPES
@@ -49,6 +58,14 @@ def register(commands: Any, parents: list[Any]) -> None:
     documents.set_defaults(handler=cmd_documents)
 
 
+class _RateColumn(ProgressColumn):
+    """Passages per second, once there is a rate to show."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.1f}/s" if speed else "", style="progress.data.speed")
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tools.ingest import ingest
 
@@ -58,16 +75,18 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("passages"),
-        TimeElapsedColumn(),
+        _RateColumn(),
+        TimeRemainingColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,  # a log or a pipe gets the summary only
     ) as bar:
-        task = bar.add_task("Preparing", total=None)
+        task = bar.add_task("Reading documents", total=None)
 
-        def progress(name: str, done: int, total: int) -> None:
-            bar.update(task, description=f"Embedding {name}", completed=done, total=total)
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, description="Embedding", completed=done, total=total)
 
-        report = ingest(paths, settings.retrieval, progress=progress, rebuild=args.rebuild)
+        report = ingest(paths, settings.retrieval, on_progress=on_progress, rebuild=args.rebuild)
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
     for problem in report.problems:
