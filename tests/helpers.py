@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from agents.runtime.local_server import bundled_gguf
+from orchestration.review_models import StrategyReview
 from tools.evidence import Passage
 from tools.ingest import IngestReport
 from tools.quality import passage_quality
@@ -213,3 +215,41 @@ def running_llama_server(*options: str, n_ctx: int = 2048) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+SAVED_RUN = ROOT / "tests" / "fixtures" / "runs" / "20261124-090000-demo01"
+
+
+def copy_saved_run(base: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the fixture run in ``base/transcripts``, the folder the command line uses."""
+    monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(base / "transcripts"))
+    folder = base / "transcripts" / SAVED_RUN.name
+    shutil.copytree(SAVED_RUN, folder)
+    return folder
+
+
+def read_review(folder: Path) -> StrategyReview:
+    return StrategyReview.model_validate_json((folder / "report.json").read_text())
+
+
+def write_review(folder: Path, review: StrategyReview) -> None:
+    (folder / "report.json").write_text(review.model_dump_json(indent=2))
+
+
+def finished_talent_run(retrieval: RetrievalSettings, base: Path) -> tuple[Path, bytes]:
+    """One finished run of the Talent theme with a scripted panel, and the installation's
+    sealing key."""
+    import asyncio
+
+    from orchestration.engine import run as run_module
+    from orchestration.record.sealing import installation_key
+    from orchestration.settings import load_settings
+    from tests.scripted import ScriptedSpeaker
+
+    settings = load_settings(
+        {"transcripts_dir": str(base / "runs"), "retrieval": retrieval.model_dump()}
+    )
+    speaker = ScriptedSpeaker().enqueue("critic", "The claims are supported. OPEN OBJECTIONS: 0")
+    strategy = ROOT / "corpus" / "strategy" / "workforce-strategy-2026-2031.toml"
+    result = asyncio.run(run_module.run_review(settings, strategy, ["talent"], speaker=speaker))
+    return result.folder, installation_key(retrieval.data_dir)

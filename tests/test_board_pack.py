@@ -7,7 +7,6 @@ later run or the chair would (action fields, a model's stray evidence id, decisi
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +21,9 @@ from docx.text.paragraph import Paragraph
 from orchestration.cli.entry import main
 from orchestration.record.event_log import read_log
 from orchestration.record.export import export_run
-from orchestration.review_models import Decision, StrategyReview, strategy_citations
+from orchestration.review_models import Decision, strategy_citations
+from tests.helpers import copy_saved_run, read_review, write_review
 
-FIXTURE = Path("tests/fixtures/runs/20261124-090000-demo01")
 ANNEX = "Evidence annex"
 EVIDENCE_ID = re.compile(r"[A-Z0-9-]+#\d+")
 SCORE = re.compile(r"\b0\.\d\d\b")
@@ -34,18 +33,7 @@ AGENT_LABELS = ("national-policy", "leeds-local")
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """This test's copy of the saved run, in a transcripts folder the command line uses."""
-    monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(tmp_path / "transcripts"))
-    folder = tmp_path / "transcripts" / FIXTURE.name
-    shutil.copytree(FIXTURE, folder)
-    return folder
-
-
-def _review(folder: Path) -> StrategyReview:
-    return StrategyReview.model_validate_json((folder / "report.json").read_text())
-
-
-def _save(folder: Path, review: StrategyReview) -> None:
-    (folder / "report.json").write_text(review.model_dump_json(indent=2))
+    return copy_saved_run(tmp_path, monkeypatch)
 
 
 def _export(folder: Path) -> DocxDocument:
@@ -125,7 +113,7 @@ def test_the_contents_hold_a_word_field_and_the_section_headings_in_order(run):
 
 
 def test_each_theme_has_its_coverage_as_a_table_of_objectives_and_labels(run):
-    review = _review(run)
+    review = read_review(run)
     doc = _export(run)
     body, _ = _split_at_annex(doc)
     tables = [b for b in body if isinstance(b, Table)]
@@ -141,10 +129,10 @@ def test_each_theme_has_its_coverage_as_a_table_of_objectives_and_labels(run):
 
 
 def test_a_recommendation_keeps_its_quote_source_and_action_fields(run):
-    review = _review(run)
+    review = read_review(run)
     rec = review.themes[0].recommendations[0]
     rec.owner, rec.due = "Director of People", "March 2027"
-    _save(run, review)
+    write_review(run, review)
     doc = _export(run)
     quote = rec.citations[0].quote
     quoted = [p for p in doc.paragraphs if quote in p.text and _style(p) == "Quote"]
@@ -163,12 +151,12 @@ def test_a_recommendation_keeps_its_quote_source_and_action_fields(run):
 
 
 def test_the_body_has_no_evidence_ids_scores_or_agent_names(run):
-    review = _review(run)
+    review = read_review(run)
     gap = review.themes[0].gaps[-1]
     gap.text += " [WY-HCP-WF-2022#30]"  # what a model leaves in its text
     review.themes[1].dissent.append(review.themes[0].dissent[0].model_copy())
     review.themes[1].dissent[-1].agent = "national-policy"
-    _save(run, review)
+    write_review(run, review)
     assert "0.57" in (run / "report.json").read_text()  # the whole-strategy pass has scores
     doc = _export(run)
     body, annex = _split_at_annex(doc)
@@ -186,7 +174,7 @@ def test_the_body_has_no_evidence_ids_scores_or_agent_names(run):
 
 
 def test_the_annex_lists_each_cited_passage_once_under_the_body_numbers(run):
-    review = _review(run)
+    review = read_review(run)
     doc = _export(run)
     body, annex = _split_at_annex(doc)
     in_pack = [c for c in strategy_citations(review) if not c.where.endswith("corpus topic")]
@@ -202,7 +190,7 @@ def test_the_annex_lists_each_cited_passage_once_under_the_body_numbers(run):
 
 
 def test_the_chairs_decisions_have_their_own_section(run):
-    review = _review(run)
+    review = read_review(run)
     first, second = review.themes[0].recommendations
     review.decisions = [
         Decision(theme_id="talent", number=1, recommendation=first.text, verdict="accepted"),
@@ -214,7 +202,7 @@ def test_the_chairs_decisions_have_their_own_section(run):
             reason="The ATS is being replaced.",
         ),
     ]
-    _save(run, review)
+    write_review(run, review)
     doc = _export(run)
     assert "The chair's decisions" in _headings(doc, 1)
     texts = [p.text for p in doc.paragraphs]

@@ -8,7 +8,6 @@ and table cell of the Word pack, in the same order."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,9 +20,9 @@ from pypdf import PdfReader
 from orchestration.cli.entry import main
 from orchestration.record.export import export_run
 from orchestration.report.pdf import printable
-from orchestration.review_models import StrategyReview, strategy_citations
+from orchestration.review_models import strategy_citations
+from tests.helpers import copy_saved_run, read_review, write_review
 
-FIXTURE = Path("tests/fixtures/runs/20261124-090000-demo01")
 ANNEX = "Evidence annex"
 SECTIONS = [
     "About this review",
@@ -41,18 +40,7 @@ FOOTER = re.compile(r"^.*: panel review\nPage \d+\n")  # extracted first: drawn 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """This test's copy of the saved run, in a transcripts folder the command line uses."""
-    monkeypatch.setenv("REVIEW_TRANSCRIPTS_DIR", str(tmp_path / "transcripts"))
-    folder = tmp_path / "transcripts" / FIXTURE.name
-    shutil.copytree(FIXTURE, folder)
-    return folder
-
-
-def _review(folder: Path) -> StrategyReview:
-    return StrategyReview.model_validate_json((folder / "report.json").read_text())
-
-
-def _save(folder: Path, review: StrategyReview) -> None:
-    (folder / "report.json").write_text(review.model_dump_json(indent=2))
+    return copy_saved_run(tmp_path, monkeypatch)
 
 
 def _export(folder: Path) -> PdfReader:
@@ -121,9 +109,9 @@ def test_the_contents_give_each_section_and_its_page(run):
 
 
 def test_the_pdf_holds_the_word_packs_text_in_the_same_order(run):
-    review = _review(run)
+    review = read_review(run)
     review.themes[0].recommendations[0].owner = "Director of People & OD"
-    _save(run, review)
+    write_review(run, review)
     pdf_text = _squash("\n".join(_pages(_export(run))))
     doc = Document(str(export_run(run, "docx")))
     texts: list[str] = []
@@ -142,16 +130,16 @@ def test_the_pdf_holds_the_word_packs_text_in_the_same_order(run):
 def test_the_theme_headings_come_in_order_after_the_contents(run):
     pdf = _export(run)
     body = "\n".join(_pages(pdf)[2:])
-    names = [theme.theme_name for theme in _review(run).themes]
+    names = [theme.theme_name for theme in read_review(run).themes]
     at = [body.index(f"\nTheme {n}: {name}\n") for n, name in enumerate(names, start=1)]
     assert at == sorted(at)
 
 
 def test_a_recommendations_quote_appears_verbatim_with_curly_quotes(run):
-    review = _review(run)
+    review = read_review(run)
     rec = review.themes[0].recommendations[0]
     rec.owner, rec.due = "Director of People", "March 2027"
-    _save(run, review)
+    write_review(run, review)
     text = _squash("\n".join(_pages(_export(run))))
     quote = rec.citations[0].quote
     assert f"“{_squash(quote)}” {rec.citations[0].title}" in text
@@ -160,10 +148,10 @@ def test_a_recommendations_quote_appears_verbatim_with_curly_quotes(run):
 
 
 def test_the_body_has_no_evidence_ids_scores_or_agent_names(run):
-    review = _review(run)
+    review = read_review(run)
     gap = review.themes[0].gaps[-1]
     gap.text += " [WY-HCP-WF-2022#30]"  # what a model leaves in its text
-    _save(run, review)
+    write_review(run, review)
     body, annex = _body_and_annex(_export(run))
     assert not EVIDENCE_ID.search(body), EVIDENCE_ID.findall(body)
     assert not SCORE.search(body)
@@ -173,7 +161,7 @@ def test_the_body_has_no_evidence_ids_scores_or_agent_names(run):
 
 
 def test_the_annex_lists_each_cited_passage_once_with_its_quotes(run):
-    review = _review(run)
+    review = read_review(run)
     body, annex = _body_and_annex(_export(run))
     in_pack = [c for c in strategy_citations(review) if not c.where.endswith("corpus topic")]
     cited = {c.citation.evidence_id for c in in_pack}
@@ -189,10 +177,10 @@ def test_the_annex_lists_each_cited_passage_once_with_its_quotes(run):
 
 
 def test_typographic_characters_survive_and_others_are_spelt_plainly(run):
-    review = _review(run)
+    review = read_review(run)
     rec = review.themes[0].recommendations[0]
     rec.owner = "“Chief People Officer” – A&E <wards>, ‘£1.2m’… — Győr → 中"
-    _save(run, review)
+    write_review(run, review)
     text = _squash("\n".join(_pages(_export(run))))
     assert "Owner: “Chief People Officer” – A&E <wards>, ‘£1.2m’… — Gyor → ?" in text
     assert "■" not in text  # no character drawn as a black box

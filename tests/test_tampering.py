@@ -3,33 +3,21 @@ the audit, and a run that is only cut short is not reported as passed."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from orchestration.engine import run as run_module
 from orchestration.record.audit import audit_run
 from orchestration.record.event_log import canonical, chain_hash
-from orchestration.record.sealing import installation_key
-from orchestration.settings import load_settings
-from tests.scripted import ScriptedSpeaker
-
-STRATEGY = Path("corpus/strategy/workforce-strategy-2026-2031.toml")
+from tests.helpers import finished_talent_run
 
 
 @pytest.fixture(scope="module")
 def finished_run(corpus_index, tmp_path_factory):
     """One finished run, made once; each test tampers with its own copy."""
-    base = tmp_path_factory.mktemp("sealed")
-    settings = load_settings(
-        {"transcripts_dir": str(base / "runs"), "retrieval": corpus_index.settings.model_dump()}
-    )
-    speaker = ScriptedSpeaker().enqueue("critic", "The claims are supported. OPEN OBJECTIONS: 0")
-    result = asyncio.run(run_module.run_review(settings, STRATEGY, ["talent"], speaker=speaker))
-    return result.folder, installation_key(corpus_index.settings.data_dir)
+    return finished_talent_run(corpus_index.settings, tmp_path_factory.mktemp("sealed"))
 
 
 @pytest.fixture
