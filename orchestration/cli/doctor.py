@@ -140,20 +140,10 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
         mark = "[green]ok[/]" if ok else "[red]problem[/]"
         models.add_row(agent, escape(described), f"{mark} {escape(note)}")
     console.print(models)
-    index = Table(title="Index", expand=True)
-    index.add_column("check")
-    index.add_column("status")
     index_rows = _index_rows(settings)
-    for name, ok, note in index_rows:
-        index.add_row(name, ("[green]ok[/] " if ok else "[red]problem[/] ") + escape(note))
-    console.print(index)
-    files = Table(title="Files", expand=True)
-    files.add_column("what")
-    files.add_column("where")
+    console.print(_checks("Index", ("check", "status"), index_rows))
     file_rows = _file_rows(settings)
-    for name, ok, note in file_rows:
-        files.add_row(name, ("[green]ok[/] " if ok else "[red]problem[/] ") + escape(note))
-    console.print(files)
+    console.print(_checks("Files", ("what", "where"), file_rows))
     healthy = all(ok for *_, ok, _ in model_rows) and all(
         ok for _, ok, _ in [*index_rows, *file_rows]
     )
@@ -161,3 +151,13 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
         "All good." if healthy else "Fix the problems above, then run `review doctor` again."
     )
     return 0 if healthy else 1
+
+
+def _checks(title: str, columns: tuple[str, str], rows: list[tuple[str, bool, str]]) -> Table:
+    """A table of named checks, each marked ok or problem, with its note."""
+    table = Table(title=title, expand=True)
+    for column in columns:
+        table.add_column(column)
+    for name, ok, note in rows:
+        table.add_row(name, ("[green]ok[/] " if ok else "[red]problem[/] ") + escape(note))
+    return table
