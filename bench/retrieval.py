@@ -31,7 +31,8 @@ alone do not find it), whatever its kind. ``split`` is ``tune`` or ``test``: tun
 (balanced per kind, in the order of a hash of the id) and rewrites the file; splits already
 assigned never change.
 
-Scoring. Every retriever returns its 10 best hits per question, as texts. A span is found in a hit
+Scoring. Every retriever returns its 10 best hits per question, as texts (for ours, a hit
+together with the passages shown after it as carrying on a list it stops inside). A span is found in a hit
 when the squashed hit text contains the squashed span (case-sensitive). A question is answered at
 rank r, the smallest r such that every one of its spans is found in at least one of hits 1..r
 (each span in some hit; different spans may be in different hits). For a single span this is the
@@ -59,7 +60,7 @@ sys.path.insert(0, str(ROOT))
 
 from tools.ingest import ingest  # noqa: E402
 from tools.search import Searcher  # noqa: E402
-from tools.settings import RetrievalSettings  # noqa: E402
+from tools.settings import EmbeddingSettings, RetrievalSettings  # noqa: E402
 
 QUESTIONS = ROOT / "bench" / "retrieval_questions.json"
 KINDS = ("fact", "number", "list", "paraphrase", "names_document")
@@ -231,9 +232,21 @@ def bm25_windows(
 
 
 def searcher_retriever(searcher: Searcher, mode: str) -> Search:
+    """Our search as a retriever: a hit and the passages shown after it as carrying on its list
+    (``Hit.continues``) are one hit, as a reader meets them."""
+
     def search(queries: list[str]) -> list[list[str]]:
         results = searcher.search(queries, k=DEPTH, mode=mode)  # type: ignore[arg-type]
-        return [[hit.text for hit in result.hits] for result in results]
+        grouped: list[list[str]] = []
+        for result in results:
+            texts: list[str] = []
+            for hit in result.hits:
+                if hit.continues and texts:
+                    texts[-1] += "\n" + hit.text
+                else:
+                    texts.append(hit.text)
+            grouped.append(texts)
+        return grouped
 
     return search
 
@@ -248,6 +261,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses@5 per retriever")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    parser.add_argument(
+        "--precision",
+        choices=("fp32", "int8"),
+        default="fp32",
+        help="embedding precision of the index (retrieval.embedding.precision)",
+    )
     parser.add_argument(
         "--assign-splits", action="store_true", help="give a split to questions without one"
     )
@@ -272,6 +291,7 @@ def main() -> None:
             data_dir=Path(data_dir),
             corpus_dir=ROOT / "corpus" / "documents",
             catalog=ROOT / "corpus" / "catalog.toml",
+            embedding=EmbeddingSettings(precision=args.precision),
         )
         ingest([settings.corpus_dir], settings)
         searcher = Searcher(settings)

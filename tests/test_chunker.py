@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import SEED_FILES
-from tools.chunker import Chunk, chunk_text, heading_level, sentence_windows
+from tools.chunker import Chunk, chunk_text, continues_list, heading_level, sentence_windows
 from tools.normalize import normalize_text
 
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z0-9“\"‘(•-])")
@@ -232,3 +232,28 @@ def test_sentence_windows_are_overlapping_pairs_of_sentences() -> None:
         "Five six seven eight. Nine ten eleven twelve.",
     ]
     assert sentence_windows("Too short.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "following", "expected"),
+    [
+        # stops on an item; the next chunk (which repeats that item) brings new ones
+        ("The six work streams:\n- I. Recruitment\n- II.", "- II. Entry\n- III. Campaigns", True),
+        (
+            "Consequences:\n- Lack of continuity\n- Long waits",
+            "- Long waits\n- Delayed discharges",
+            True,
+        ),
+        ("Priorities:\n1. New roles\n2. Retention", "2. Retention\n3. Wellbeing", True),
+        # stops on prose after the list: the list is over
+        ("- One\n- Two\n\nThat is all we plan.", "- Three\n- Four", False),
+        # the next chunk only repeats items it already has
+        ("Steps:\n- One\n- Two", "- Two\n\nA paragraph of prose follows here.", False),
+        # the next chunk has no list at all
+        ("Steps:\n- One\n- Two", "A new section in plain prose.", False),
+    ],
+)
+def test_a_chunk_continues_a_list_only_when_it_stops_inside_one_that_goes_on(
+    text: str, following: str, expected: bool
+) -> None:
+    assert continues_list(text, following) is expected

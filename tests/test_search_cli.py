@@ -16,8 +16,8 @@ from tools.chunker import chunk_text
 from tools.embeddings import RemoteEmbedder
 from tools.ingest import ingest
 from tools.normalize import normalize_text
-from tools.search import Filters, Searcher
-from tools.settings import EmbeddingSettings, RetrievalSettings
+from tools.search import Filters, Searcher, lexical_is_decisive
+from tools.settings import EmbeddingSettings, RetrievalSettings, SearchSettings
 from tools.store import CorpusStore, IndexError_, NoIndexError
 
 IDS = {
@@ -28,7 +28,7 @@ IDS = {
 }
 PLACE = {"LEEDS-OWS-2024", "LEEDS-SCRUTINY-2022"}
 EVIDENCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*#[1-9][0-9]*$")
-HIT_KEYS = {"id", "doc_id", "title", "section", "scope", "text", "score"}
+HIT_KEYS = {"id", "doc_id", "title", "section", "scope", "text", "score", "continues"}
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,8 @@ def test_search_json_shape_one_object_per_query(
     for result in results:
         assert set(result) == {"query", "hits"}
         hits = result["hits"]
-        assert isinstance(hits, list) and len(hits) == 4
+        assert isinstance(hits, list)
+        assert len([h for h in hits if h["continues"] is None]) == 4
         ids = [h["id"] for h in hits]
         assert len(set(ids)) == len(ids)
         for hit in hits:
@@ -225,6 +226,44 @@ def test_a_rare_exact_term_ranks_the_passage_containing_it_first(
     assert lexical.hits[0].id == passage_id
     [hybrid] = searcher.search([query], k=5)
     assert hybrid.hits[0].id == passage_id
+
+
+def test_a_hit_that_stops_inside_a_list_brings_the_passages_that_carry_it_on(
+    searcher: Searcher,
+) -> None:
+    # LEEDS-SCRUTINY-2022#13 introduces six work streams and stops at the second; #14-#16
+    # hold the rest
+    query = "What are the six collaborative work streams of the Leeds City Resourcing Group?"
+    [result] = searcher.search([query], k=3)
+    ids = [h.id for h in result.hits]
+    head = ids.index("LEEDS-SCRUTINY-2022#13")
+    following = result.hits[head + 1 : head + 4]
+    assert [h.id for h in following] == [f"LEEDS-SCRUTINY-2022#{n}" for n in (14, 15, 16)]
+    assert [h.continues for h in following] == [f"LEEDS-SCRUTINY-2022#{n}" for n in (13, 14, 15)]
+    assert len([h for h in result.hits if h.continues is None]) == 3  # not counted in k
+    assert len(ids) == len(set(ids))
+
+
+def test_list_following_can_be_turned_off(corpus_index: IndexedCorpus) -> None:
+    settings = corpus_index.settings.model_copy(deep=True)
+    settings.search.follow_lists = 0
+    query = "What are the six collaborative work streams of the Leeds City Resourcing Group?"
+    [result] = Searcher(settings).search([query], k=3)
+    assert len(result.hits) == 3 and all(h.continues is None for h in result.hits)
+
+
+def test_a_decisive_lexical_match_goes_first_even_when_dense_search_misses_it(
+    searcher: Searcher,
+) -> None:
+    # the wording is the document's own, but MiniLM ranks other passages above it
+    query = (
+        "What will be extended for key roles to make employment consistent across health, "
+        "care and VCFSE employers?"
+    )
+    [dense] = searcher.search([query], k=10, mode="dense")
+    assert "LSC-ICB-WFS-2023#45" not in [h.id for h in dense.hits]
+    [hybrid] = searcher.search([query], k=5)
+    assert hybrid.hits[0].id == "LSC-ICB-WFS-2023#45"
 
 
 def test_many_queries_in_one_call_match_single_calls(searcher: Searcher) -> None:
@@ -454,3 +493,19 @@ def test_incremental_ingest_with_another_embedding_model_is_refused(
     with pytest.raises(IndexError_, match="rebuild"):
         ingest([small_index.corpus_dir], remote)
     _still_answers_with_the_local_model(small_index)
+
+
+@pytest.mark.parametrize(
+    ("lexical", "coverage", "expected"),
+    [
+        ([("a", 8.0), ("b", 4.0)], 0.9, True),  # half again as good, most terms
+        ([("a", 8.0)], 0.9, True),  # the only passage with the query's words
+        ([("a", 8.0), ("b", 7.0)], 0.9, False),  # a close second
+        ([("a", 8.0), ("b", 4.0)], 0.5, False),  # half the query's terms missing
+        ([], 1.0, False),
+    ],
+)
+def test_lexical_is_decisive_only_with_a_clear_margin_and_most_terms(
+    lexical: list[tuple[str, float]], coverage: float, expected: bool
+) -> None:
+    assert lexical_is_decisive(lexical, coverage, SearchSettings()) is expected

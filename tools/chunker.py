@@ -190,3 +190,18 @@ def sentence_windows(text: str, size: int = 2, min_words: int = 3) -> list[str]:
     if len(sentences) <= size:
         return [" ".join(sentences)] if sentences else []
     return [" ".join(sentences[i : i + size]) for i in range(len(sentences) - size + 1)]
+
+
+def list_items(text: str) -> list[str]:
+    """The list-item lines of a text (bullets, numbers, roman numerals, letters)."""
+    return [line.strip() for line in text.split("\n") if _BULLET.match(line.strip())]
+
+
+def continues_list(text: str, following: str) -> bool:
+    """Whether ``text`` stops inside a list that ``following`` (the next chunk) goes on with:
+    its last line is a list item and the next chunk holds list items it does not."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if not lines or not _BULLET.match(lines[-1]):
+        return False
+    seen = set(list_items(text))
+    return any(item not in seen for item in list_items(following))

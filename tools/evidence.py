@@ -67,9 +67,14 @@ class Hit(BaseModel):
     scope: str
     text: str
     score: float
+    continues: str | None = Field(
+        default=None,
+        description="The id of the hit just before this one when this passage carries on a list "
+        "that hit stops inside; such passages are not counted in a search's k.",
+    )
 
     @classmethod
-    def from_passage(cls, passage: Passage, score: float) -> Hit:
+    def from_passage(cls, passage: Passage, score: float, continues: str | None = None) -> Hit:
         return cls(
             id=passage.id,
             doc_id=passage.doc_id,
@@ -78,6 +83,7 @@ class Hit(BaseModel):
             scope=passage.scope,
             text=passage.text,
             score=round(score, 6),
+            continues=continues,
         )
 
 

@@ -96,6 +96,10 @@ class LexicalIndex:
         doc = self._by_doc.get(passage.doc_id, {})
         return [doc[i] for i in range(passage.position - n, passage.position + n + 1) if i in doc]
 
+    def following(self, passage: Passage) -> Passage | None:
+        """The next passage of the same document, or None at its end."""
+        return self._by_doc.get(passage.doc_id, {}).get(passage.position + 1)
+
     def doc_ids(self) -> list[str]:
         return sorted(self._by_doc)
 

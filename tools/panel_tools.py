@@ -69,9 +69,9 @@ class ListDocumentsResult(BaseModel):
 def search_corpus(
     searcher: Searcher, args: SearchCorpusArgs, passage_words: int | None = None
 ) -> SearchCorpusResult:
-    """Hits clipped at a sentence end to ``passage_words`` (so a result fits the model's
-    context); unknown document ids are left out of the filter, and named, so a mistyped id
-    still searches rather than finding nothing."""
+    """At most ``k`` hits (a list's continuation counted), clipped at a sentence end to
+    ``passage_words`` (so a result fits the model's context); unknown document ids are left out
+    of the filter, and named, so a mistyped id still searches rather than finding nothing."""
     known = searcher.documents()
     doc_ids = tuple(d for d in args.doc_ids if d in known)
     unknown = [d for d in args.doc_ids if d not in known]
@@ -84,7 +84,7 @@ def search_corpus(
         else h
         for h in result.hits
         if not _addresses_model(searcher, h.id)
-    ]
+    ][: args.k]
     message = (
         f"No documents with the ids {', '.join(unknown)}; searched "
         + ("the others given." if doc_ids else "every document.")

@@ -2,7 +2,9 @@
 
 Fusion is weighted reciprocal rank fusion over the two candidate lists, plus a small bonus from
 each ranker's normalised score so that a passage both rankers are sure of beats one that only
-sneaks into both lists. ``Searcher`` answers many queries in one call (one embedding batch).
+sneaks into both lists. A hit that stops inside a list brings the passages that carry the list on
+right after it. ``Searcher`` answers many queries in one call (one embedding batch). The knobs are
+``retrieval.search`` (``tools.settings.SearchSettings``).
 """
 
 from __future__ import annotations
@@ -11,17 +13,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tools.chunker import continues_list
 from tools.evidence import Hit, Passage, QueryResult, parse_evidence_id
 from tools.ingest import refresh_lexical
 from tools.lexical import LexicalIndex
-from tools.settings import RetrievalSettings
+from tools.settings import RetrievalSettings, SearchSettings
 from tools.store import CorpusStore, NoIndexError
 
 Mode = Literal["hybrid", "dense", "lexical"]
-RRF_K = 60
-CANDIDATES = 50
-COVERAGE_POWER = 6.0
-LEXICAL_WEIGHT = 0.2  # tuned on bench/retrieval.py: dense is stronger on paraphrased questions
 
 
 @dataclass(frozen=True)
@@ -42,17 +41,36 @@ class Filters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def lexical_weight(coverage: float) -> float:
+def lexical_weight(coverage: float, settings: SearchSettings) -> float:
     """BM25's weight in fusion: low for paraphrased questions, high when the query's own terms
     all occur in BM25's top passage (names, programmes, exact phrases)."""
-    return LEXICAL_WEIGHT + (1.0 - LEXICAL_WEIGHT) * coverage**COVERAGE_POWER
+    low = settings.lexical_weight
+    return low + (1.0 - low) * coverage**settings.coverage_power
+
+
+def lexical_is_decisive(
+    lexical: list[tuple[str, float]], coverage: float, settings: SearchSettings
+) -> bool:
+    """Whether BM25's top passage is a clear winner: it holds most of the query's terms and
+    outscores BM25's second passage by a wide margin (a name or phrase only it contains). Dense
+    search can miss such a passage altogether, so it goes first."""
+    if not lexical or coverage < settings.decisive_coverage:
+        return False
+    runner_up = lexical[1][1] if len(lexical) > 1 else 0.0
+    return 1.0 - runner_up / lexical[0][1] >= settings.decisive_margin
+
+
+def put_first(ranked: list[tuple[str, float]], pid: str) -> list[tuple[str, float]]:
+    """``ranked`` with ``pid`` moved to the top, at the top score."""
+    top = ranked[0][1] if ranked else 0.0
+    return [(pid, top)] + [item for item in ranked if item[0] != pid]
 
 
 def fuse(
     dense: list[tuple[str, float]],
     lexical: list[tuple[str, float]],
-    dense_weight: float = 1.0,
-    lexical_weight: float = LEXICAL_WEIGHT,
+    lexical_weight: float,
+    rrf_k: int,
 ) -> list[tuple[str, float]]:
     """Weighted reciprocal-rank fusion plus a small bonus for how sure each ranker is; best first.
 
@@ -63,7 +81,7 @@ def fuse(
     scores: dict[str, float] = {}
     top_lexical = lexical[0][1] if lexical else 0.0
     for ranking, weight, is_dense in (
-        (dense, dense_weight, True),
+        (dense, 1.0, True),
         (lexical, lexical_weight, False),
     ):
         for rank, (pid, score) in enumerate(ranking):
@@ -71,7 +89,7 @@ def fuse(
                 max(score, 0.0) if is_dense else (score / top_lexical if top_lexical > 0 else 0.0)
             )
             scores[pid] = scores.get(pid, 0.0) + weight * (
-                1.0 / (RRF_K + rank + 1) + 0.01 * sureness
+                1.0 / (rrf_k + rank + 1) + 0.01 * sureness
             )
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
@@ -99,7 +117,8 @@ class Searcher:
     ) -> list[QueryResult]:
         """The top ``k`` hits for each query."""
         filters = filters or Filters()
-        n = max(CANDIDATES, k)
+        tuning = self.settings.search
+        n = max(tuning.candidates, k)
         dense: list[list[tuple[str, float]]] = [[] for _ in queries]
         lexical: list[list[tuple[str, float]]] = [[] for _ in queries]
         coverage = [0.0 for _ in queries]
@@ -119,16 +138,52 @@ class Searcher:
             coverage = [cover for _, cover in found]
         results = []
         for query, d, lx, cover in zip(queries, dense, lexical, coverage, strict=True):
-            ranked = (
-                fuse(d, lx, lexical_weight=lexical_weight(cover)) if mode == "hybrid" else (d or lx)
-            )
-            hits = [
-                Hit.from_passage(passage, score)
-                for pid, score in ranked[:k]
-                if (passage := self.lexical.get(pid)) is not None
-            ]
-            results.append(QueryResult(query=query, hits=hits))
+            if mode != "hybrid":
+                ranked = d or lx
+            else:
+                ranked = fuse(d, lx, lexical_weight(cover, tuning), tuning.rrf_k)
+                if lexical_is_decisive(lx, cover, tuning):
+                    ranked = put_first(ranked, lx[0][0])
+            results.append(QueryResult(query=query, hits=self._hits(ranked, k, filters)))
         return results
+
+    def _hits(self, ranked: list[tuple[str, float]], k: int, filters: Filters) -> list[Hit]:
+        """The first ``k`` ranked passages, each followed by the passages that carry on a list
+        it stops inside (``search.follow_lists`` at most, within the filters; not counted in
+        ``k``). A passage already shown is not shown again."""
+        hits: list[Hit] = []
+        shown: set[str] = set()
+        heads = 0
+        for pid, score in ranked:
+            if heads == k:
+                break
+            passage = self.lexical.get(pid)
+            if passage is None or pid in shown:
+                continue
+            heads += 1
+            hits.append(Hit.from_passage(passage, score))
+            shown.add(pid)
+            for following in self._list_continuation(passage, filters):
+                if following.id in shown:
+                    break
+                hits.append(Hit.from_passage(following, score, continues=hits[-1].id))
+                shown.add(following.id)
+        return hits
+
+    def _list_continuation(self, passage: Passage, filters: Filters) -> list[Passage]:
+        """The passages after ``passage`` that carry on a list it stops inside, in order."""
+        chain: list[Passage] = []
+        for _ in range(self.settings.search.follow_lists):
+            following = self.lexical.following(passage)
+            if (
+                following is None
+                or not continues_list(passage.text, following.text)
+                or not self.lexical.matches(following.id, filters.scopes, filters.doc_ids)
+            ):
+                break
+            chain.append(following)
+            passage = following
+        return chain
 
     def passage(self, evidence_id: str) -> Passage | None:
         """The passage with this evidence id, or None when no such passage is indexed."""

@@ -130,6 +130,54 @@ class CoverageSettings(BaseModel):
     )
 
 
+class SearchSettings(BaseModel):
+    """How hybrid search ranks passages (tuned on the tune split of bench/retrieval.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    candidates: int = Field(
+        default=50, ge=1, description="Passages each ranker (dense, BM25) offers to fusion."
+    )
+    rrf_k: int = Field(
+        default=60, ge=1, description="Reciprocal rank fusion's k: larger flattens rank gaps."
+    )
+    lexical_weight: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description="BM25's weight in fusion for a question in other words than the corpus's "
+        "(dense is stronger there); it rises towards 1 as the question's own words all occur in "
+        "BM25's top passage.",
+    )
+    coverage_power: float = Field(
+        default=6.0,
+        gt=0,
+        description="How sharply BM25's weight rises with that coverage (higher: only near-total "
+        "coverage counts).",
+    )
+    decisive_margin: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="BM25's top passage goes first when it outscores BM25's second by this share "
+        "of its score and holds `decisive_coverage` of the query's terms.",
+    )
+    decisive_coverage: float = Field(default=0.7, ge=0, le=1, description="See `decisive_margin`.")
+    window_weight: float = Field(
+        default=0.7,
+        ge=0,
+        le=1,
+        description="A passage's dense score mixes its own vector's similarity with its best "
+        "sentence window's; this is the window's share.",
+    )
+    follow_lists: int = Field(
+        default=3,
+        ge=0,
+        description="A hit that stops inside a list brings up to this many following passages "
+        "that carry the list on, right after it (not counted in k); 0 turns this off.",
+    )
+
+
 class RetrievalSettings(BaseModel):
     """Everything the corpus index and search need."""
 
@@ -151,8 +199,17 @@ class RetrievalSettings(BaseModel):
     chroma_server: ChromaServer | None = Field(
         default=None, description="Use a shared Chroma server instead of the embedded index."
     )
+    hnsw_ef: int = Field(
+        default=200,
+        ge=10,
+        description="Candidates Chroma's HNSW index weighs when building and searching: higher is "
+        "more exact and slower (with Chroma's defaults a passage could drop out of one build's "
+        "results and not another's). Set when the index is created: changing it needs "
+        "`review ingest --rebuild`.",
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
     chunk_words: int = Field(default=170, ge=40, description="Target words per chunk.")
     overlap_words: int = Field(default=30, ge=0, description="Words of overlap between chunks.")
     max_file_mb: float = Field(

@@ -20,7 +20,6 @@ from tools.quality import LOW_QUALITY_BELOW
 from tools.settings import RetrievalSettings
 
 CHUNKER_VERSION = "5"  # 4: a text-quality score; 5: a flag for instructions to a model
-WINDOW_WEIGHT = 0.7
 OVERFETCH = 4  # filtered dense queries fetch this many times more, then filter locally
 
 
@@ -88,7 +87,7 @@ class CorpusStore:
         collection = self.client.get_or_create_collection(
             name,
             embedding_function=self.embedding_function,
-            metadata={"embedding_model": self.embedder.identity, "hnsw:space": "cosine"},
+            metadata=self._collection_metadata(),
         )
         self._check_embedding_model(collection)
         return collection
@@ -103,8 +102,19 @@ class CorpusStore:
         return self.client.get_or_create_collection(
             f"{self.settings.collection}-windows",
             embedding_function=self.embedding_function,
-            metadata={"embedding_model": self.embedder.identity, "hnsw:space": "cosine"},
+            metadata=self._collection_metadata(),
         )
+
+    def _collection_metadata(self) -> dict[str, Any]:
+        """Metadata of a new vector collection: the embedding model and the HNSW index's
+        parameters (Chroma fixes these when the collection is created)."""
+        ef = self.settings.hnsw_ef
+        return {
+            "embedding_model": self.embedder.identity,
+            "hnsw:space": "cosine",
+            "hnsw:construction_ef": ef,
+            "hnsw:search_ef": ef,
+        }
 
     def documents(self) -> Any:
         return self.client.get_or_create_collection(
@@ -235,7 +245,7 @@ class CorpusStore:
         """Nearest passages per query vector, best first, as (id, similarity) pairs.
 
         A passage's similarity mixes its own vector's cosine with the best cosine of the
-        sentence windows inside it (``WINDOW_WEIGHT``); see ``tools.chunker.sentence_windows``.
+        sentence windows inside it (``search.window_weight``); see ``tools.chunker.sentence_windows``.
         With filters, ``keep`` (a fast local check) is applied to an over-fetched unfiltered
         result, since Chroma's ``where`` is slow on large collections; ``where`` is the fallback
         when too few results survive.
@@ -275,11 +285,11 @@ class CorpusStore:
             for window_id, d in zip(parts["ids"][q], parts["distances"][q], strict=True):
                 pid = window_id.rpartition("/")[0]
                 best[pid] = max(best.get(pid, -1.0), 1.0 - d)
+            weight = self.settings.search.window_weight
             floor_own = min(own.values(), default=0.0)
             floor_win = min(best.values(), default=floor_own)
             scores = {
-                pid: (1 - WINDOW_WEIGHT) * own.get(pid, floor_own)
-                + WINDOW_WEIGHT * best.get(pid, floor_win)
+                pid: (1 - weight) * own.get(pid, floor_own) + weight * best.get(pid, floor_win)
                 for pid in own.keys() | best.keys()
                 if keep is None or keep(pid)
             }

@@ -124,9 +124,10 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         table.add_column("score", justify="right", style="dim")
         for hit in result.hits:
             snippet = hit.text if len(hit.text) < 400 else hit.text[:400] + "…"
+            where = f"list continued from {hit.continues}" if hit.continues else hit.section
             table.add_row(
-                hit.id,
-                f"[dim]{escape(hit.section or hit.title)}[/]\n{escape(snippet)}",
+                f"  ↳ {hit.id}" if hit.continues else hit.id,
+                f"[dim]{escape(where or hit.title)}[/]\n{escape(snippet)}",
                 f"{hit.score:.4f}",
             )
         if not result.hits:

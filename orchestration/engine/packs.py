@@ -52,7 +52,9 @@ def evidence_pack(
     results = searcher.search(queries, k=k, filters=Filters(scopes=spec.scopes))
     if spec.scopes and not any(r.hits for r in results):
         results = searcher.search(queries, k=k)
-    ids = list(dict.fromkeys(hit.id for result in results for hit in result.hits))
+    hits = [hit for result in results for hit in result.hits]
+    # what the queries found first, then the passages carrying on a list one of them stops in
+    ids = list(dict.fromkeys(h.id for h in sorted(hits, key=lambda h: h.continues is not None)))
     ids.sort(key=lambda pid: pid in given)
     passages = [p for pid in ids if (p := searcher.passage(pid)) is not None]
     return queries, showable(passages, low_quality_below)[: budget.pack_size]
