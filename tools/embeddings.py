@@ -29,7 +29,7 @@ Precision = Literal["fp32", "int8"]
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained with 256-token inputs
 DIMENSIONS = 384
-BATCH_TOKENS = 1024  # padded tokens per local batch: bigger ones run slower per token on a CPU
+BATCH_TOKENS = 512  # padded tokens per local batch: bigger ones run slower per token on a CPU
 INT8_RECIPE = 1  # bump when tools.minilm_onnx.build_int8 changes what it builds
 INT8_ID = f"int8-v{INT8_RECIPE}"
 

@@ -57,7 +57,7 @@ class EmbeddingSettings(BaseModel):
         default=32,
         ge=1,
         description="Texts embedded per call: per API request, or per run of the local model "
-        "(which also caps a batch at 1024 padded tokens, and runs int8 one text at a time).",
+        "(which also caps a batch at 512 padded tokens, and runs int8 one text at a time).",
     )
     precision: Literal["fp32", "int8"] = Field(
         default="fp32",
