@@ -52,7 +52,13 @@ def main() -> None:
     snapshot = json.loads((folder / "evidence.json").read_text("utf-8"))
     passages = {i: Passage.model_validate(p) for i, p in snapshot.items()}
     vocabulary = Vocabulary.build(p.context_text() for p in passages.values())
-    grounding = Grounding([review.title, review.organisation], [])
+    draft = [  # the draft's own words: a claim may name what the draft names
+        review.title,
+        review.organisation,
+        *(t.theme_name for t in review.themes),
+        *(f"{o.objective} {o.description}" for t in review.themes for o in t.objective_coverage),
+    ]
+    grounding = Grounding(draft, [])
 
     found_junk = junk(markdown, vocabulary)
     duplicates, full, gaps, plain_ok, checked_ok, missing = 0, 0, 0, 0, 0, []
