@@ -128,7 +128,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             table.add_row(
                 f"  ↳ {hit.id}" if hit.continues else hit.id,
                 f"[dim]{escape(where or hit.title)}[/]\n{escape(snippet)}",
-                f"{hit.score:.4f}",
+                "" if hit.continues else f"{hit.score:.4f}",
             )
         if not result.hits:
             table.add_row("-", "No passage matched.", "")
