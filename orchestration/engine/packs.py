@@ -15,7 +15,7 @@ from orchestration.engine.claims.turns import NOTHING_KEPT
 from orchestration.engine.context import ThemeRun
 from orchestration.engine.protocol import OPENERS, Turn
 from orchestration.strategy import Theme
-from tools.evidence import Passage
+from tools.evidence import Passage, QueryResult
 from tools.search import Filters, Searcher
 
 
@@ -24,6 +24,13 @@ def showable(passages: Iterable[Passage], low_quality_below: float) -> list[Pass
     before slide debris (otherwise in the order given)."""
     shown = [p for p in passages if not p.addresses_model]
     return sorted(shown, key=lambda p: p.quality < low_quality_below)
+
+
+def found_first(results: Iterable[QueryResult]) -> list[str]:
+    """The ids of every query's hits, once each, in query order: the passages the queries found,
+    then those carrying on a list one of them stops inside (so a full pack drops these first)."""
+    hits = [hit for result in results for hit in result.hits]
+    return list(dict.fromkeys(h.id for h in sorted(hits, key=lambda h: h.continues is not None)))
 
 
 def evidence_pack(
@@ -52,9 +59,7 @@ def evidence_pack(
     results = searcher.search(queries, k=k, filters=Filters(scopes=spec.scopes))
     if spec.scopes and not any(r.hits for r in results):
         results = searcher.search(queries, k=k)
-    hits = [hit for result in results for hit in result.hits]
-    # what the queries found first, then the passages carrying on a list one of them stops in
-    ids = list(dict.fromkeys(h.id for h in sorted(hits, key=lambda h: h.continues is not None)))
+    ids = found_first(results)
     ids.sort(key=lambda pid: pid in given)
     passages = [p for pid in ids if (p := searcher.passage(pid)) is not None]
     return queries, showable(passages, low_quality_below)[: budget.pack_size]
