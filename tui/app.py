@@ -109,9 +109,12 @@ class ReviewApp(App[str | None]):
     def audit_run(self, run_id: str) -> None:
         self.push_screen(AuditScreen(self.settings, run_id))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """"Saved runs" is neither offered nor run on the saved-runs screen itself."""
+        return not (action == "runs" and isinstance(self.screen, RunsScreen))
+
     def action_runs(self) -> None:
-        if not isinstance(self.screen, RunsScreen):
-            self.push_screen(RunsScreen(self.settings))
+        self.push_screen(RunsScreen(self.settings))
 
     def action_audit(self) -> None:
         screen = self.screen

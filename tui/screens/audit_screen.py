@@ -37,7 +37,7 @@ class AuditScreen(Screen[None]):
             yield DataTable(id="citations", cursor_type="row")
             yield DataTable(id="claims", cursor_type="row")
             yield DataTable(id="set-aside", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = f"Audit · {self.run_id}"

@@ -37,7 +37,7 @@ class CompareScreen(Screen[None]):
                 f"Comparing run {self.run_a} (A, earlier) with run {self.run_b} (B, later)…",
                 id="comparison",
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = f"Compare · {self.run_a} → {self.run_b}"

@@ -78,7 +78,7 @@ class ReportScreen(Screen[ClaimJump | None]):
                 yield Markdown(id="report")
                 with Collapsible(id="set-aside", title="Set aside by the claim checks"):
                     yield Markdown(id="set-aside-list")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = f"Report · {self.view.title}"

@@ -87,7 +87,7 @@ class RunScreen(ChairControls, Screen[None]):
                 yield DebateLog(self.view.entries, id="debate")
             yield EvidencePane(self.session.book, id="evidence")
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         debate = self.query_one(DebateLog)

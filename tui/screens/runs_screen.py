@@ -44,7 +44,7 @@ class RunsScreen(Screen[None]):
         yield Header()
         yield Static(id="runs-help")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Saved runs"
