@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from agents.speaking import Usage
 from orchestration.review_models import SetAside, StrategyReview, ThemeReview
+from orchestration.wording import counted
 
 Phase = Literal[
     "brief",
@@ -168,7 +169,7 @@ class ToolCalled(_Event):
 
     def to_text(self) -> str:
         arguments = ", ".join(f"{k}={v!r}" for k, v in self.arguments.items())
-        found = f"{len(self.result_ids)} passage(s)" if self.result_ids else "no passages"
+        found = counted(len(self.result_ids), "passage") if self.result_ids else "no passages"
         return f"{self.tool}({_clip(arguments, 60)}) → {found}"
 
 
@@ -245,8 +246,8 @@ class ThemeReviewed(_Event):
             else ""
         )
         return (
-            f"{review.theme_name} reviewed: {len(review.gaps)} gap(s), "
-            f"{len(review.recommendations)} recommendation(s); {signed}.{verdict}"
+            f"{review.theme_name} reviewed: {counted(len(review.gaps), 'gap')}, "
+            f"{counted(len(review.recommendations), 'recommendation')}; {signed}.{verdict}"
         )
 
 

@@ -20,6 +20,7 @@ from orchestration.engine.drafts import DebatePoint, DebatePoints, Objection, Ob
 from orchestration.engine.reviewing import ThemeEvidence, build_review
 from orchestration.report.markdown import theme_markdown
 from orchestration.strategy import load_strategy
+from orchestration.wording import counted
 from tools.coverage import CoverageAnalyzer
 from tools.evidence import Passage
 from tools.quotes import content_terms
@@ -251,7 +252,10 @@ def test_set_aside_statements_are_listed_with_reasons_and_kept_out_of_the_body(p
     assert any("bracketed" in r[0] for r in reasons.values())
     markdown = theme_markdown(review)
     assert "LEEDSCOPE" not in markdown and "Your task" not in markdown
-    assert f"{len(review.set_aside)} statement(s) by the panel were set aside" in markdown
+    assert (
+        f"The claim checks set aside {counted(len(review.set_aside), 'statement')} by the"
+        in markdown
+    )
 
 
 def test_a_prose_turn_keeps_its_clean_points_and_recounts_open_objections(checker):

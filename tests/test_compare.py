@@ -123,7 +123,7 @@ def test_without_the_strategy_file_as_run_a_read_it_the_report_stands_in(runs, e
     assert side.source == "report" and f"{draft_a} {'is gone' if how == 'gone' else 'has'}" in (
         side.note
     )
-    assert "read from report.json (only the 2 theme(s)" in side.note
+    assert "read from report.json (only the 2 themes" in side.note
     assert [(t.change, t.before) for t in comparison.strategy.themes] == [("removed", "Inclusion")]
     assert [(o.change, o.before or o.after) for o in comparison.strategy.objectives] == [
         ("added", INTERNATIONAL),
@@ -154,8 +154,8 @@ def test_the_command_prints_tables_that_fit_80_columns_markdown_and_json(cli, ca
     flat = squash(out)
     for expected in (
         f"What changed from run {RUN_A} to run {RUN_B}",
-        "1 theme(s) removed; 1 objective(s) added, 1 objective(s) reworded, 1 objective(s) removed",
-        "2 finding(s) resolved, 2 still open, 2 new; 2 coverage label(s) moved",
+        "1 theme removed; 1 objective added, 1 objective reworded, 1 objective removed",
+        "2 findings resolved, 2 still open, 2 new; 2 coverage labels moved",
         f"reworded Talent {ATS} → {ATS_REWORDED}",
         "Talent: gaps and recommendations (2 resolved, 2 open, 2 new)",
         f"resolved gap {ETHICAL_GAP} Covered by B's objective “{INTERNATIONAL}”",

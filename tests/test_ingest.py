@@ -169,7 +169,7 @@ def test_cli_reports_up_to_date_on_a_no_op(
     assert main(args) == 0
     out, _err = capsys.readouterr()
     assert "up to date" in out
-    assert "3 document(s) unchanged" in squash(out)
+    assert "3 documents unchanged" in squash(out)
     assert "Indexed" not in out
 
 

@@ -120,7 +120,7 @@ def test_filters_by_agent_phase_text_and_cited_passages():
     assert texts(view.matching(agent="critic", phase="critique")) == ["Retention is weak"]
     assert texts(view.matching(text="BANK")) == [
         "Bank staff are left out",
-        "search_corpus(query='bank staff') → 1 passage(s)",
+        "search_corpus(query='bank staff') → 1 passage",
     ]
     assert len(view.matching(evidence_ids={"B#2"})) == 2
     assert view.matching(theme_id="inclusion") == []
@@ -146,7 +146,7 @@ def test_worked_out_heights_match_rich_wrapping(width):
     entries = [
         Entry("phase", "Talent · Critique (round 2)", "talent"),
         Entry("steer", "chair interjects: " + " ".join(rng.choices(words, k=30)), agent="chair"),
-        Entry("note", "Talent reviewed: 1 gap(s), 2 recommendation(s), 1 dissent(s)."),
+        Entry("note", "Talent reviewed: 1 gap, 2 recommendations; 3 agreed, 1 dissented."),
         Entry("tool", "evidence pack → A#1, B#2, C#3, D#4, E#5, F#6", agent="leeds-local"),
         Entry("error", "The editor's review was not valid JSON " * 3),
     ]

@@ -110,7 +110,7 @@ class ReviewApp(App[str | None]):
         self.push_screen(AuditScreen(self.settings, run_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """"Saved runs" is neither offered nor run on the saved-runs screen itself."""
+        """The saved-runs screen neither offers nor runs 'Saved runs' for itself."""
         return not (action == "runs" and isinstance(self.screen, RunsScreen))
 
     def action_runs(self) -> None:

@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from orchestration.settings import Settings
+from orchestration.wording import counted
 from tools.catalog import SCOPES
 from tools.locate import source_line
 
@@ -93,7 +94,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         err.print(f"[red]skipped:[/] {escape(problem)}")
     if not report.changed:
         console.print(
-            f"Index up to date: {len(report.unchanged)} document(s) unchanged, nothing to do "
+            f"Index up to date: {counted(len(report.unchanged), 'document')} unchanged, nothing to do "
             f"({report.seconds:.1f} s)."
         )
     else:

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from orchestration.events import Phase
+from orchestration.wording import counted
 
 OPENERS: tuple[str, ...] = ("national-policy", "leeds-local", "inclusion")
 DEBATERS: tuple[str, ...] = (*OPENERS, "critic")  # who argues (and may be asked directly)
@@ -177,7 +178,7 @@ def _advance(state: DebateState) -> None:
             _enter(state, "critique")
         else:
             state.skipped_because = (
-                f"{limits.max_rounds} round(s) of critique is the limit (panel.max_rounds)"
+                f"{counted(limits.max_rounds, 'round')} of critique is the limit (panel.max_rounds)"
             )
             _enter(state, "review")
     elif state.phase == "review":

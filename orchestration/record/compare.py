@@ -33,6 +33,7 @@ from orchestration.record.compare_strategy import SavedRun, StrategyDiff, diff_s
 from orchestration.record.folder import RunFolder
 from orchestration.record.matching import Meaning, gist, titled
 from orchestration.review_models import Claim, ObjectiveCoverage, StrategyReview, ThemeReview
+from orchestration.wording import counted
 
 if TYPE_CHECKING:
     from tools.embeddings import Embedder
@@ -127,7 +128,7 @@ class _Reviews:
         b_id = self.diff.pairs.get(a.theme_id)
         count = len(a.gaps) + len(a.recommendations)
         note = (
-            f"Dropped from B's strategy: its {count} finding(s) in A are not compared."
+            f"Dropped from B's strategy: nothing to compare its {counted(count, 'finding')} in A with."
             if b_id is None
             else "Not reviewed in run B: there is nothing to compare it with."
         )

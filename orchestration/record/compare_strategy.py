@@ -22,6 +22,7 @@ from orchestration.record.folder import RunFolder
 from orchestration.record.matching import Meaning, Pair, greedy, same_words, titled
 from orchestration.review_models import StrategyReview
 from orchestration.strategy import StrategyError, load_strategy, strategy_hash
+from orchestration.wording import counted
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _strategy(run: SavedRun) -> tuple[StrategySide, list[_Theme]]:
     ]
     note = (
         f"{problem}, so its themes and objectives are read from report.json (only the "
-        f"{len(themes)} theme(s) run {run.run_id} reviewed; a theme it did not review is not "
+        f"{counted(len(themes), 'theme')} run {run.run_id} reviewed; a theme it did not review is not "
         "counted as added or removed)."
     )
     return _side(run, "report", note, themes), themes

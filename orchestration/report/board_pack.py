@@ -48,6 +48,7 @@ from orchestration.review_models import (
     ThemeReview,
     strategy_citations,
 )
+from orchestration.wording import counted
 
 NOT_GIVEN = "not given"
 GAP_HEADINGS = {
@@ -277,13 +278,13 @@ def _sign_off(out: list[Block], review: ThemeReview) -> None:
         lines.append(f"{len(review.invalid_sign_offs)} gave no valid sign-off.")
     if review.set_aside:
         lines.append(
-            f"{len(review.set_aside)} statement(s) by the panel failed the claim checks and "
-            "are left out of this pack."
+            f"The claim checks left {counted(len(review.set_aside), 'statement')} by the panel "
+            "out of this pack."
         )
     if review.dropped_evidence_ids:
         lines.append(
-            f"{len(review.dropped_evidence_ids)} citation(s) named passages that do not exist "
-            "and were dropped."
+            f"Dropped {counted(len(review.dropped_evidence_ids), 'citation')} of passages that "
+            "do not exist."
         )
     out.append(para(" ".join(lines)))
 

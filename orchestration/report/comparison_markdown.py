@@ -18,6 +18,7 @@ from orchestration.record.compare_models import (
     ThemeComparison,
 )
 from orchestration.review_models import COMPUTED_LABEL, Citation
+from orchestration.wording import counted
 
 HEADINGS: dict[Status, str] = {"resolved": "Resolved", "open": "Still open", "new": "New"}
 KINDS = {"gap": "Gap", "recommendation": "Recommendation"}
@@ -29,19 +30,19 @@ def summary_line(comparison: Comparison) -> str:
     themes = _counted(strategy.themes, "theme")
     objectives = _counted(strategy.objectives, "objective")
     findings = (
-        f"{comparison.count('resolved')} finding(s) resolved, {comparison.count('open')} still "
-        f"open, {comparison.count('new')} new"
+        f"{counted(comparison.count('resolved'), 'finding')} resolved, "
+        f"{comparison.count('open')} still open, {comparison.count('new')} new"
     )
     moved = len(comparison.label_moves())
     parts = [p for p in (themes, objectives) if p] or ["the same themes and objectives"]
-    return f"{'; '.join(parts)}; {findings}; {moved} coverage label(s) moved."
+    return f"{'; '.join(parts)}; {findings}; {counted(moved, 'coverage label')} moved."
 
 
 def _counted(changes: Sequence[ThemeChange | ObjectiveChange], noun: str) -> str:
     counts: dict[str, int] = {}
     for change in changes:
         counts[change.change] = counts.get(change.change, 0) + 1
-    return ", ".join(f"{n} {noun}(s) {what}" for what, n in counts.items())
+    return ", ".join(f"{counted(n, noun)} {what}" for what, n in counts.items())
 
 
 def side_line(label: str, side: StrategySide) -> str:

@@ -16,6 +16,7 @@ from orchestration.review_models import (
     ThemeReview,
     strategy_citations,
 )
+from orchestration.wording import counted
 
 GAP_HEADINGS = {
     "in_documents": "a. In the documents but not in the objectives",
@@ -201,8 +202,8 @@ def _sign_off(review: ThemeReview) -> list[str]:
         )
     if review.set_aside:
         lines.append(
-            f"- {len(review.set_aside)} statement(s) by the panel were set aside by the claim "
-            "checks and are not in this report; `review audit` lists them with their reasons."
+            f"- The claim checks set aside {counted(len(review.set_aside), 'statement')} by the "
+            "panel; they are not in this report, and `review audit` lists them with their reasons."
         )
     if review.dropped_evidence_ids:
         lines.append(
@@ -228,7 +229,7 @@ def review_as_text(review: ThemeReview) -> str:
         lines += [line.strip() for line in _action_line(r)]
     if review.set_aside:
         lines.append(
-            f"{len(review.set_aside)} statement(s) of the draft were set aside by the claim checks."
+            f"The claim checks set aside {counted(len(review.set_aside), 'statement')} of the draft."
         )
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from orchestration.events import PHASE_TITLES, HumanSteer, PhaseChanged, RunFinished
 from orchestration.plain_errors import plain_message
+from orchestration.wording import counted
 from tui.dialogs.ask_panelist import AskPanelist
 from tui.dialogs.export_format import ExportFormat
 from tui.screens.chair_controls import VERDICTS, ChairControls
@@ -223,7 +224,7 @@ class RunScreen(ChairControls, Screen[None]):
             return
         finally:
             self._dirty = True
-        self.notify(f"{agent} answered with {len(answer.citations)} citation(s).")
+        self.notify(f"{agent} answered with {counted(len(answer.citations), 'citation')}.")
 
     def action_resume_run(self) -> None:
         self.app.resume_run(self.view.run_id)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from orchestration.record.folder import RunFolder
 from orchestration.record.saved_runs import RunSummary, list_runs
 from orchestration.settings import Settings
+from orchestration.wording import counted
 from tui.screens.compare_screen import CompareScreen
 
 STATUS_STYLE = {
@@ -81,7 +82,7 @@ class RunsScreen(Screen[None]):
             )
         elif self.runs:
             text = (
-                f"{len(self.runs)} saved run(s). Enter opens a run read-only; u audits it; "
+                f"{counted(len(self.runs), 'saved run')}. Enter opens a run read-only; u audits it; "
                 "R resumes an interrupted run; c on two runs compares them (earlier with later); "
                 "n starts a new run on the bundled strategy."
             )
