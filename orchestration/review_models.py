@@ -92,6 +92,11 @@ class ObjectiveCoverage(BaseModel):
     description: str = Field(default="", description="What the draft says the objective means.")
     strength: Strength
     score: float
+    typical: float | None = Field(
+        default=None,
+        description="The objective's median similarity over every passage: a label rests on how "
+        "far its best passages stand above this (a generic objective is close to everything).",
+    )
     evidence: list[Citation] = Field(default_factory=list)
 
 

@@ -66,6 +66,7 @@ def coverage_entries(
                 description=meanings.get(item.objective, ""),
                 strength=item.strength,  # type: ignore[arg-type]
                 score=item.score,
+                typical=item.baseline,
                 evidence=citations,
             )
         )

@@ -83,13 +83,26 @@ def _coverage(review: ThemeReview) -> list[str]:
     lines = ["#### Current coverage", "", f"{review.computed_summary} *({COMPUTED_LABEL})*", ""]
     if review.summary:
         lines += [" ".join(f"{c.text}{_ids(c)}" for c in review.summary), ""]
-    lines += ["| Objective | Corpus support | Similarity | Best evidence |", "|---|---|---|---|"]
+    lines += [
+        "| Objective | Corpus support | Nearest passage | Typical passage | Best evidence |",
+        "|---|---|---|---|---|",
+    ]
     for item in review.objective_coverage:
         best = ", ".join(c.evidence_id for c in item.evidence) or "none"
-        lines.append(f"| {item.objective} | {item.strength} | {item.score:.2f} | {best} |")
+        typical = "–" if item.typical is None else f"{item.typical:.2f}"
+        lines.append(
+            f"| {item.objective} | {item.strength} | {item.score:.2f} | {typical} | {best} |"
+        )
     lines.append("")
     if review.objective_coverage:
-        lines += ["Behind each label: what the draft means, and the passage nearest to it.", ""]
+        lines += [
+            "The figures are similarities to the objective: its nearest passage's, and the median "
+            "over every passage. Support is judged by how far the nearest passages stand above "
+            "the typical one, since a generic objective is close to everything.",
+            "",
+            "Behind each label: what the draft means, and the passage nearest to it.",
+            "",
+        ]
         lines += [_behind_label(item) for item in review.objective_coverage]
         lines.append("")
     return lines
