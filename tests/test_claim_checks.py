@@ -220,7 +220,7 @@ def test_a_thin_review_is_filled_with_labelled_computed_findings(parts):
     # each label shows what it rests on: the nearest passage and the typical one
     for item in review.objective_coverage:
         assert item.typical is not None and item.typical < item.score
-        assert f"| {item.strength} | {item.score:.2f} | {item.typical:.2f} |" in markdown
+        assert f"| {item.strength} | {item.score:.2f} ({item.typical:.2f}) |" in markdown
 
 
 def test_set_aside_statements_are_listed_with_reasons_and_kept_out_of_the_body(parts):

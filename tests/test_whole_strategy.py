@@ -125,3 +125,28 @@ def test_near_duplicates_within_a_theme_are_merged_too(coverage):
     assert len(review.recommendations) == 2  # the review as logged is left as it was
     [kept] = merged.recommendations
     assert kept.also_in == [] and kept.evidence_ids == ["WY-HCP-WF-2022#30", "WY-HCP-WF-2022#31"]
+
+
+def test_among_equals_a_recommendation_on_a_barely_supported_objective_comes_first():
+    from orchestration.review_models import ObjectiveCoverage
+
+    def change(objective: str, eid: str) -> Recommendation:
+        return Recommendation(
+            action="change",
+            objective=objective,
+            text=f"Give “{objective}” a measure and a baseline.",
+            evidence_ids=[eid],
+            citations=[_citation(eid)],
+        )
+
+    review = ThemeReview(
+        theme_id="talent",
+        theme_name="Talent",
+        coverage_summary="",
+        objective_coverage=[
+            ObjectiveCoverage(objective="Grow pipelines", strength="partial", score=0.5),
+            ObjectiveCoverage(objective="Use the ATS", strength="weak", score=0.3),
+        ],
+        recommendations=[change("Grow pipelines", "A#1"), change("Use the ATS", "B#2")],
+    )
+    assert [r.objective for r in prioritise([review])] == ["Use the ATS", "Grow pipelines"]

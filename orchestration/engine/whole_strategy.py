@@ -112,11 +112,26 @@ def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> lis
 
 def prioritise(reviews: list[ThemeReview]) -> list[Recommendation]:
     """All recommendations, most important first: priority, then how many themes share it,
-    then how much evidence it has."""
-    everything = [rec for review in reviews for rec in review.recommendations]
-    return sorted(
-        everything, key=lambda r: (PRIORITY_ORDER[r.priority], -len(r.also_in), -len(r.citations))
-    )
+    then whether it is about an objective the corpus barely supports, then how much evidence
+    it has."""
+    weak = {
+        (review.theme_id, c.objective)
+        for review in reviews
+        for c in review.objective_coverage
+        if c.strength == "weak"
+    }
+    ranked = [
+        (
+            PRIORITY_ORDER[rec.priority],
+            -len(rec.also_in),
+            (review.theme_id, rec.objective) not in weak,
+            -len(rec.citations),
+            rec,
+        )
+        for review in reviews
+        for rec in review.recommendations
+    ]
+    return [item[-1] for item in sorted(ranked, key=lambda item: item[:-1])]
 
 
 def review_strategy(

@@ -84,21 +84,20 @@ def _coverage(review: ThemeReview) -> list[str]:
     if review.summary:
         lines += [" ".join(f"{c.text}{_ids(c)}" for c in review.summary), ""]
     lines += [
-        "| Objective | Corpus support | Nearest passage | Typical passage | Best evidence |",
-        "|---|---|---|---|---|",
+        "| Objective | Support | Nearest (typical) | Best evidence |",
+        "|---|---|---|---|",
     ]
     for item in review.objective_coverage:
         best = ", ".join(c.evidence_id for c in item.evidence) or "none"
-        typical = "–" if item.typical is None else f"{item.typical:.2f}"
-        lines.append(
-            f"| {item.objective} | {item.strength} | {item.score:.2f} | {typical} | {best} |"
-        )
+        typical = "" if item.typical is None else f" ({item.typical:.2f})"
+        lines.append(f"| {item.objective} | {item.strength} | {item.score:.2f}{typical} | {best} |")
     lines.append("")
     if review.objective_coverage:
         lines += [
-            "The figures are similarities to the objective: its nearest passage's, and the median "
-            "over every passage. Support is judged by how far the nearest passages stand above "
-            "the typical one, since a generic objective is close to everything.",
+            "Nearest (typical): how similar the objective's nearest passage is to it, and in "
+            "brackets the median over every passage. Support is judged by how far the nearest "
+            "passages stand above the typical one, since a generic objective is close to "
+            "everything.",
             "",
             "Behind each label: what the draft means, and the passage nearest to it.",
             "",
