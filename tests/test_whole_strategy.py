@@ -107,6 +107,8 @@ def test_dropped_previous_themes_are_assessed_with_evidence(coverage):
         assert assessment.theme in assessment.rationale
         assert assessment.best_match in assessment.rationale
         assert assessment.citations
+    # the quote is the sentence that names the theme, not one about health and care in general
+    assert "leadership" in assessed["Leadership"].citations[0].quote.lower()
 
 
 def test_near_duplicates_within_a_theme_are_merged_too(coverage):

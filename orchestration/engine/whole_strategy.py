@@ -73,9 +73,8 @@ def assess_missing_themes(strategy: Strategy, coverage: CoverageAnalyzer) -> lis
         theme_sims = theme_vectors @ vector
         best = int(np.argmax(theme_sims))
         best_theme, best_sim = strategy.themes[best].name, float(theme_sims[best])
-        citations = cite([coverage.passages[i].id for i in top], probe, coverage.searcher.passage)[
-            0
-        ]
+        # quoted: the sentence naming the theme (every passage shares the probe's other words)
+        citations = cite([coverage.passages[i].id for i in top], name, coverage.searcher.passage)[0]
         verdict: Verdict
         if support < limits.theme_unsupported:
             verdict, why = (
