@@ -266,6 +266,27 @@ def test_a_follow_up_is_answered_appended_and_audited(
     )
 
 
+def test_a_follow_up_on_a_list_is_shown_the_list_whole_within_its_passage_budget(
+    run_folder, corpus_index, tmp_path, monkeypatch
+):
+    from orchestration.record.followup import _budget
+    from orchestration.settings import load_settings
+
+    answer = tmp_path / "answer.json"
+    answer.write_text(json.dumps(["The corpus lists the work streams [LEEDS-SCRUTINY-2022#13]."]))
+    monkeypatch.setenv("REVIEW_MODELS__DEFAULT__REPLAY_FILE", str(answer))
+    data = ["--data-dir", str(corpus_index.settings.data_dir)]
+    question = "What are the six collaborative work streams of the Leeds City Resourcing Group?"
+    assert main(["ask", run_folder.name, question, "--agent", "leeds-local", *data]) == 0
+    pack = [e for e in read_log(run_folder / "events.jsonl").events if e.type == "evidence_pack"]
+    ids = pack[-1].evidence_ids
+    # the passage that opens the list brings the one that carries it on ...
+    assert ids[:2] == ["LEEDS-SCRUTINY-2022#13", "LEEDS-SCRUTINY-2022#14"]
+    # ... and the prompt is still sized for the answer's passage budget
+    settings = load_settings({"retrieval": {"data_dir": str(corpus_index.settings.data_dir)}})
+    assert len(ids) == _budget(settings, "leeds-local").answer_hits
+
+
 def test_audit_can_ask_a_model_to_judge_each_claim(
     run_folder, corpus_index, tmp_path, monkeypatch, capsys
 ):

@@ -79,7 +79,8 @@ async def ask(
         else await asyncio.to_thread(Searcher, settings.retrieval)
     )
     budget = _budget(settings, agent)
-    hits = (await asyncio.to_thread(searcher.search, [question], budget.answer_hits))[0].hits
+    found = await asyncio.to_thread(searcher.search, [question], budget.answer_hits)
+    hits = found[0].hits[: budget.answer_hits]  # a list's continuation counts: the prompt fits
     passages = [p for h in hits if (p := searcher.passage(h.id)) is not None]
     runtime = build_runtime(
         settings.models, settings.retrieval.data_dir, searcher, passage_words=budget.passage_words
