@@ -251,6 +251,14 @@ def test_sentence_windows_are_overlapping_pairs_of_sentences() -> None:
         ("Steps:\n- One\n- Two", "- Two\n\nA paragraph of prose follows here.", False),
         # the next chunk has no list at all
         ("Steps:\n- One\n- Two", "A new section in plain prose.", False),
+        # a heading comes before the next chunk's list: another list
+        ("Aims:\n- One\n- Two", "Next steps\n\nProse follows.\n- Alpha", False),
+        # an item that runs on as prose, then the next item
+        (
+            "Streams:\n- I. Recruitment: we hire.\n- II. Entry",
+            "More on entry routes.\n- III. Pay",
+            True,
+        ),
     ],
 )
 def test_a_chunk_continues_a_list_only_when_it_stops_inside_one_that_goes_on(

@@ -149,6 +149,10 @@ def test_among_equals_a_recommendation_on_a_barely_supported_objective_comes_fir
             ObjectiveCoverage(objective="Grow pipelines", strength="partial", score=0.5),
             ObjectiveCoverage(objective="Use the ATS", strength="weak", score=0.3),
         ],
-        recommendations=[change("Grow pipelines", "A#1"), change("Use the ATS", "B#2")],
+        recommendations=[
+            change("Grow pipelines", "A#1"),
+            # as a model writes it back from the prompt's list
+            change("2. “use the ATS” (support: weak, best passage [B#2])", "B#2"),
+        ],
     )
-    assert [r.objective for r in prioritise([review])] == ["Use the ATS", "Grow pipelines"]
+    assert [r.evidence_ids for r in prioritise([review])] == [["B#2"], ["A#1"]]

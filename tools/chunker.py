@@ -198,10 +198,26 @@ def list_items(text: str) -> list[str]:
 
 
 def continues_list(text: str, following: str) -> bool:
-    """Whether ``text`` stops inside a list that ``following`` (the next chunk) goes on with:
-    its last line is a list item and the next chunk holds list items it does not."""
+    """Whether ``text`` stops inside a list that ``following`` (the next chunk of the same
+    section) goes on with: its last line is a list item, and past the overlap they share the
+    next chunk brings a new list item before any heading (an item may run on as prose first)."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     if not lines or not _BULLET.match(lines[-1]):
         return False
-    seen = set(list_items(text))
-    return any(item not in seen for item in list_items(following))
+    fresh = [
+        line
+        for line in (line.strip() for line in following.split("\n"))
+        if line and line not in text  # the overlap repeats lines, or the tail of one
+    ]
+    for line in fresh:
+        if _is_heading(line):
+            return False
+        if _BULLET.match(line):
+            return True
+    return False
+
+
+def _is_heading(line: str) -> bool:
+    """An unnumbered heading line ("Next steps"). A numbered line reads as a list item here: a
+    numbered heading starts a new section, which callers check (``Passage.section``)."""
+    return not _BULLET.match(line) and heading_level(line) is not None

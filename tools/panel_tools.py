@@ -78,12 +78,14 @@ def search_corpus(
     result = searcher.search([args.query], k=args.k, filters=Filters(tuple(args.scopes), doc_ids))[
         0
     ]
+    shown = [h for h in result.hits if not _addresses_model(searcher, h.id)]
+    kept_ids = {h.id for h in shown}
+    shown = [h for h in shown if h.continues is None or h.continues in kept_ids]
     hits = [
         h.model_copy(update={"text": clip_at_sentence(h.text, passage_words)})
         if passage_words
         else h
-        for h in result.hits
-        if not _addresses_model(searcher, h.id)
+        for h in shown
     ][: args.k]
     message = (
         f"No documents with the ids {', '.join(unknown)}; searched "

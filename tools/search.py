@@ -69,7 +69,7 @@ def put_first(ranked: list[tuple[str, float]], pid: str) -> list[tuple[str, floa
 def fuse(
     dense: list[tuple[str, float]],
     lexical: list[tuple[str, float]],
-    lexical_weight: float,
+    bm25_weight: float,
     rrf_k: int,
 ) -> list[tuple[str, float]]:
     """Weighted reciprocal-rank fusion plus a small bonus for how sure each ranker is; best first.
@@ -82,7 +82,7 @@ def fuse(
     top_lexical = lexical[0][1] if lexical else 0.0
     for ranking, weight, is_dense in (
         (dense, 1.0, True),
-        (lexical, lexical_weight, False),
+        (lexical, bm25_weight, False),
     ):
         for rank, (pid, score) in enumerate(ranking):
             sureness = (
@@ -115,7 +115,8 @@ class Searcher:
         filters: Filters | None = None,
         mode: Mode = "hybrid",
     ) -> list[QueryResult]:
-        """The top ``k`` hits for each query."""
+        """The top ``k`` hits for each query, each followed by the passages carrying on a list it
+        stops inside (``Hit.continues``; not counted in ``k``)."""
         filters = filters or Filters()
         tuning = self.settings.search
         n = max(tuning.candidates, k)
@@ -177,6 +178,7 @@ class Searcher:
             following = self.lexical.following(passage)
             if (
                 following is None
+                or following.section != passage.section
                 or not continues_list(passage.text, following.text)
                 or not self.lexical.matches(following.id, filters.scopes, filters.doc_ids)
             ):

@@ -114,7 +114,8 @@ class ReviewApp(App[str | None]):
         return not (action == "runs" and isinstance(self.screen, RunsScreen))
 
     def action_runs(self) -> None:
-        self.push_screen(RunsScreen(self.settings))
+        if not isinstance(self.screen, RunsScreen):  # the palette calls this directly
+            self.push_screen(RunsScreen(self.settings))
 
     def action_audit(self) -> None:
         screen = self.screen

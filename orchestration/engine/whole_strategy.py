@@ -3,6 +3,8 @@ prioritised list of recommendations. All computed from the theme reviews and the
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from orchestration.engine.citations import cite
@@ -114,7 +116,7 @@ def prioritise(reviews: list[ThemeReview]) -> list[Recommendation]:
     then whether it is about an objective the corpus barely supports, then how much evidence
     it has."""
     weak = {
-        (review.theme_id, c.objective)
+        (review.theme_id, _plain(c.objective))
         for review in reviews
         for c in review.objective_coverage
         if c.strength == "weak"
@@ -123,7 +125,7 @@ def prioritise(reviews: list[ThemeReview]) -> list[Recommendation]:
         (
             PRIORITY_ORDER[rec.priority],
             -len(rec.also_in),
-            (review.theme_id, rec.objective) not in weak,
+            (review.theme_id, _plain(rec.objective or "")) not in weak,
             -len(rec.citations),
             rec,
         )
@@ -131,6 +133,12 @@ def prioritise(reviews: list[ThemeReview]) -> list[Recommendation]:
         for rec in review.recommendations
     ]
     return [item[-1] for item in sorted(ranked, key=lambda item: item[:-1])]
+
+
+def _plain(objective: str) -> str:
+    """An objective's title as a model may write it back: no numbering, quotes or case."""
+    title = re.sub(r"\s*\(support:[^)]*\)\s*$", "", objective)  # as the prompt lists it
+    return re.sub(r"^\W*\d*[.)]?\s*|[“”\"'‘’]", "", title).strip().casefold()
 
 
 def review_strategy(
