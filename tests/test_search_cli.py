@@ -291,6 +291,16 @@ def test_human_readable_search_prints_ids_and_text(
     assert re.search(r"WY-HCP-WF-2022#\d+", out)
 
 
+def test_human_readable_search_marks_a_lists_continuation(
+    corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    query = "What are the six collaborative work streams of the Leeds City Resourcing Group?"
+    assert main(_cli(corpus_index, "search", query, "--k", "1")) == 0
+    out = squash(capsys.readouterr().out)
+    assert "↳ LEEDS-SCRUTINY-2022#14" in out
+    assert "list continued from LEEDS-SCRUTINY-2022#13" in out
+
+
 def test_k_below_one_is_a_plain_error(
     corpus_index: IndexedCorpus, capsys: pytest.CaptureFixture[str]
 ) -> None:
