@@ -519,3 +519,18 @@ def test_lexical_is_decisive_only_with_a_clear_margin_and_most_terms(
     lexical: list[tuple[str, float]], coverage: float, expected: bool
 ) -> None:
     assert lexical_is_decisive(lexical, coverage, SearchSettings()) is expected
+
+
+def test_doctor_says_to_rebuild_an_index_built_with_another_hnsw_ef(
+    corpus_index: IndexedCorpus,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = ["--data-dir", str(corpus_index.settings.data_dir)]
+    assert main(["doctor", "--no-call", *data]) == 0
+    assert "retrieval.hnsw_ef" not in capsys.readouterr().out  # built with the setting
+    monkeypatch.setenv("REVIEW_RETRIEVAL__HNSW_EF", "300")
+    assert main(["doctor", "--no-call", *data]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "built with HNSW ef 200 but retrieval.hnsw_ef is 300" in out
+    assert "review ingest --rebuild" in out

@@ -116,6 +116,12 @@ class CorpusStore:
             "hnsw:search_ef": ef,
         }
 
+    def built_hnsw_ef(self) -> int | None:
+        """The HNSW construction ef the passages were indexed with (None: not known)."""
+        configuration = getattr(self.passages(), "configuration", None) or {}
+        ef = (configuration.get("hnsw") or {}).get("ef_construction")
+        return int(ef) if ef is not None else None
+
     def documents(self) -> Any:
         return self.client.get_or_create_collection(
             f"{self.settings.collection}-documents", embedding_function=None

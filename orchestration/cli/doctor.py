@@ -85,6 +85,16 @@ def _index_rows(settings: Settings) -> list[tuple[str, bool, str]]:
             )
         )
         rows.append(("embeddings", True, store.embedder.identity))
+        built = store.built_hnsw_ef()
+        if built is not None and built != r.hnsw_ef:
+            rows.append(
+                (
+                    "search index",
+                    False,
+                    f"built with HNSW ef {built} but retrieval.hnsw_ef is {r.hnsw_ef}; run "
+                    "`review ingest --rebuild` to rebuild it with the setting.",
+                )
+            )
         by_scope = documents_by_scope(records)
         limits = corpus_limits(by_scope)
         rows.append(("scopes", True, " ".join([scope_summary(by_scope) + ".", *limits])))
