@@ -192,11 +192,6 @@ def sentence_windows(text: str, size: int = 2, min_words: int = 3) -> list[str]:
     return [" ".join(sentences[i : i + size]) for i in range(len(sentences) - size + 1)]
 
 
-def list_items(text: str) -> list[str]:
-    """The list-item lines of a text (bullets, numbers, roman numerals, letters)."""
-    return [line.strip() for line in text.split("\n") if _BULLET.match(line.strip())]
-
-
 def continues_list(text: str, following: str) -> bool:
     """Whether ``text`` stops inside a list that ``following`` (the next chunk of the same
     section) goes on with: its last line is a list item, and past the overlap they share the
