@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from orchestration.record.compare import compare_runs
+from orchestration.record.compare import compare_saved_runs
 from orchestration.record.compare_models import (
     Comparison,
     ItemChange,
@@ -57,16 +57,7 @@ def register(commands: Any, parents: list[Any]) -> None:
 
 
 def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
-    from tools.embeddings import build_embedder
-
-    retrieval = settings.retrieval
-    comparison = compare_runs(
-        settings.transcripts_dir,
-        args.run_a,
-        args.run_b,
-        build_embedder(retrieval.embedding, retrieval.data_dir),
-        settings.compare,
-    )
+    comparison = compare_saved_runs(settings, args.run_a, args.run_b)
     if args.json:
         print(comparison.model_dump_json(indent=2))
     elif args.markdown:

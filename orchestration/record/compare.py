@@ -36,9 +36,10 @@ from orchestration.review_models import Claim, ObjectiveCoverage, StrategyReview
 from orchestration.wording import counted
 
 if TYPE_CHECKING:
+    from orchestration.settings import Settings
     from tools.embeddings import Embedder
 
-__all__ = ["CompareSettings", "Comparison", "SavedRun", "compare_runs"]
+__all__ = ["CompareSettings", "Comparison", "SavedRun", "compare_runs", "compare_saved_runs"]
 STATUS_ORDER = {"resolved": 0, "open": 1, "new": 2}
 
 
@@ -58,6 +59,16 @@ def compare_runs(
             f"Both runs are {folder_a.run_id}; give two different runs, the earlier first."
         )
     return compare(open_run(folder_a), open_run(folder_b), embedder, settings)
+
+
+def compare_saved_runs(settings: Settings, run_a: str, run_b: str) -> Comparison:
+    """``compare_runs`` as configured: the transcripts folder, the index's embedding model and
+    the ``[compare]`` thresholds of ``settings``."""
+    from tools.embeddings import build_embedder
+
+    retrieval = settings.retrieval
+    embedder = build_embedder(retrieval.embedding, retrieval.data_dir)
+    return compare_runs(settings.transcripts_dir, run_a, run_b, embedder, settings.compare)
 
 
 def compare(

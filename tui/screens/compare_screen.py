@@ -13,11 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
 from orchestration.plain_errors import plain_message
-from orchestration.record.compare import compare_runs
+from orchestration.record.compare import compare_saved_runs
 from orchestration.record.compare_models import Comparison
 from orchestration.report.comparison_markdown import comparison_markdown
 from orchestration.settings import Settings
-from tools.embeddings import EmbeddingError, build_embedder
+from tools.embeddings import EmbeddingError
 
 
 class CompareScreen(Screen[None]):
@@ -45,15 +45,8 @@ class CompareScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False)
     def _compare(self) -> None:
-        retrieval = self.settings.retrieval
         try:
-            comparison = compare_runs(
-                self.settings.transcripts_dir,
-                self.run_a,
-                self.run_b,
-                build_embedder(retrieval.embedding, retrieval.data_dir),
-                self.settings.compare,
-            )
+            comparison = compare_saved_runs(self.settings, self.run_a, self.run_b)
         except (OSError, ValueError, EmbeddingError) as exc:
             self.app.call_from_thread(self._failed, plain_message(exc))
             return
